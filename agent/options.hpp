@@ -1,0 +1,25 @@
+#pragma once
+// The agent's command line.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fical::agent {
+
+/// What `fical-agent` was asked to do, from its command line.
+struct Options {
+  std::string config_path = "/etc/fical/agent.yaml";
+  bool show_version = false;
+};
+
+/// The result of parsing: options to run with, or an exit code and text to print.
+struct ParsedOptions {
+  std::optional<Options> options;
+  int exit_code = 0;
+  std::string output;  // help or error text, printed by main
+};
+
+/// Parses argv (argv[0] included) without printing or exiting.
+ParsedOptions parse_options(const std::vector<std::string>& args);
+
+}  // namespace fical::agent

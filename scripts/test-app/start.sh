@@ -1,0 +1,20 @@
+#!/bin/sh
+# Test app entry point. Environment:
+#   PORT            loopback port to listen on (host networking)
+#   APP_VERSION     served at / so tests can tell releases apart
+#   BOOT_DELAY      seconds to wait before listening
+#   HEALTH_FAIL=1   /health answers 404 instead of 200
+#   CRASH_ON_START=1  exit 3 at once
+#   SLOW_SECONDS    how long /cgi-bin/slow takes
+if [ "$CRASH_ON_START" = 1 ]; then
+  echo "test-app $APP_VERSION: crashing on start as configured" >&2
+  exit 3
+fi
+echo "test-app $APP_VERSION: booting on 127.0.0.1:$PORT after ${BOOT_DELAY}s"
+sleep "$BOOT_DELAY"
+echo "$APP_VERSION" >/app/www/index.html
+if [ "$HEALTH_FAIL" != 1 ]; then
+  echo ok >/app/www/health
+fi
+echo "test-app $APP_VERSION: listening"
+exec httpd -f -v -p "127.0.0.1:$PORT" -h /app/www
