@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config
+  # fuzz targets (libFuzzer)
+  clang libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libgit2-dev
   catch2 libyaml-cpp-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev

@@ -1,0 +1,184 @@
+#pragma once
+// The agent's configuration (agent.yaml), as parsed and validated by parse_config().
+// Pure data: no I/O here. Durations are std::chrono; names are already validated.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fical::agent::config {
+
+using std::chrono::milliseconds;
+
+/// One address the API listens on: "127.0.0.1:7070", "[::1]:7070" or "unix:/run/fical/agent.sock".
+struct ListenAddress {
+  enum class Kind { tcp, unix_socket };
+  Kind kind = Kind::tcp;
+  std::string host;      // tcp: an IP literal
+  std::uint16_t port = 0;
+  std::string path;      // unix_socket
+  std::string text;      // as written in the config, for messages
+  bool is_loopback() const;  // unix sockets count as local
+};
+
+/// TLS for the API: PEM certificate chain and private key files.
+struct TlsFiles {
+  std::string cert_file;
+  std::string key_file;
+};
+
+/// How the API server listens and the limits it applies to every connection.
+struct HttpOptions {
+  std::vector<ListenAddress> listen;
+  std::optional<TlsFiles> tls;
+  bool insecure = false;  // allow a non-loopback TCP address without TLS
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  milliseconds read_timeout{10'000};   // whole request, headers and body
+  milliseconds idle_timeout{60'000};   // keep-alive between requests
+  std::size_t max_connections = 256;
+};
+
+enum class Scope { read, deploy, admin };
+
+/// A bearer token: only its SHA-256 is stored. `apps` empty means every app.
+struct Token {
+  std::string id;
+  std::string sha256_hex;  // 64 lowercase hex digits
+  std::vector<Scope> scopes;
+  std::vector<std::string> apps;
+};
+
+/// Registry credentials for pulls, sent as X-Registry-Auth. Read from a root-only file.
+struct RegistryAuth {
+  std::string server;         // e.g. ghcr.io or 127.0.0.1:5000
+  std::string username;
+  std::string password_file;  // the password (or token) is the file's first line
+};
+
+struct DockerOptions {
+  std::string socket = "/var/run/docker.sock";
+  milliseconds request_timeout{30'000};
+  std::vector<RegistryAuth> registries;
+};
+
+/// How nginx is told to load new upstream files. Never through a shell.
+struct NginxReload {
+  enum class Kind { pidfile, container, command };
+  Kind kind = Kind::pidfile;
+  std::string pidfile = "/run/nginx.pid";  // SIGHUP to the master
+  std::string container;                   // docker exec <container> nginx -s reload
+  std::vector<std::string> command;        // an argv run directly
+};
+
+struct NginxOptions {
+  std::string upstream_dir;   // the agent writes only {app}-{env}-{service}.conf files here
+  NginxReload reload;
+  // argv that validates the whole configuration (`nginx -t`); in container mode it runs
+  // inside the container.
+  std::vector<std::string> test_command{"nginx", "-t", "-q"};
+  // Base URL of nginx for the verify phase, e.g. http://127.0.0.1:80; empty skips verify.
+  std::string verify_url;
+};
+
+/// How a service proves it is ready. Any of the three may be set; all set must pass.
+struct HealthCheck {
+  std::string http_path;              // GET on the container's port answers 2xx
+  bool docker_healthcheck = false;    // wait for State.Health.Status == healthy
+  std::vector<std::string> exec;      // exits 0 inside the container
+  milliseconds min_healthy{0};        // still running after this long (workers)
+  milliseconds first_interval{100};
+  milliseconds max_interval{2'000};
+  milliseconds deadline{60'000};
+};
+
+struct Migrate {
+  std::vector<std::string> command;
+  milliseconds timeout{600'000};
+};
+
+/// Build mode: how to build this service's image from the app's git source.
+struct BuildSpec {
+  std::string context = ".";
+  std::string dockerfile = "Dockerfile";
+  std::string target;
+  std::map<std::string, std::string> args;
+};
+
+struct Service {
+  std::string name;
+  std::string image;                         // repository; the release version is the tag
+  std::optional<BuildSpec> build;
+  std::optional<std::uint16_t> port;         // container port; absent for workers
+  std::optional<std::uint16_t> blue_port;    // host networking: each color's own port,
+  std::optional<std::uint16_t> green_port;   // passed to the container as PORT
+  HealthCheck health;
+  std::optional<Migrate> migrate;            // at most one service of an env migrates
+  std::vector<std::string> command;          // overrides the image's CMD
+  std::map<std::string, std::string> env;    // non-secret environment
+  std::map<std::string, std::string> labels;
+};
+
+struct Environment {
+  std::string name;
+  std::string network = "host";         // "host" or a Docker network name
+  std::optional<std::string> env_file;  // secrets: never logged or returned
+  int retain = 5;                       // releases kept for rollback without a pull
+  milliseconds drain{10'000};
+  milliseconds keep_warm{0};            // old color stays running this long after a deploy
+  milliseconds stop_timeout{10'000};
+  std::string verify_path = "/";        // requested through nginx after the switch
+  std::vector<Service> services;
+
+  bool host_network() const { return network == "host"; }
+  const Service* find_service(const std::string& service) const;
+};
+
+/// Build mode: where an app's source lives.
+struct Source {
+  std::string repo;                       // https://, ssh://, file:// or a local path
+  std::optional<std::string> token_file;  // https token, root-only file
+  std::optional<std::string> ssh_key_file;
+};
+
+struct App {
+  std::string name;
+  std::optional<Source> source;
+  std::vector<Environment> environments;
+
+  const Environment* find_environment(const std::string& env) const;
+};
+
+struct Config {
+  HttpOptions http;
+  std::vector<Token> tokens;
+  DockerOptions docker;
+  std::string state_dir = "/var/lib/fical";
+  NginxOptions nginx;
+  std::vector<App> apps;
+
+  const App* find_app(const std::string& app) const;
+};
+
+/// One problem found in a configuration, with the path of the key that has it:
+/// "apps.web.environments.staging.services.backend.port: must be 1-65535".
+struct ConfigError {
+  std::string path;
+  std::string message;
+  std::string to_string() const { return path.empty() ? message : path + ": " + message; }
+};
+
+/// Either a valid Config or every error found (parsing does not stop at the first).
+struct ParseResult {
+  std::optional<Config> config;
+  std::vector<ConfigError> errors;
+};
+
+/// Parses agent.yaml text (YAML, or JSON which is YAML). Unknown keys are errors.
+ParseResult parse_config(const std::string& text);
+
+const char* to_string(Scope scope);
+
+}  // namespace fical::agent::config
