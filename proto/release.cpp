@@ -1,0 +1,113 @@
+#include "proto/release.hpp"
+
+namespace fical::proto {
+namespace {
+
+std::string text(const nlohmann::json& json, const char* key) {
+  auto it = json.find(key);
+  return it != json.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+ServiceImage service_image_from_json(const nlohmann::json& json) {
+  return {json.at("service").get<std::string>(), json.at("image").get<std::string>(),
+          text(json, "digest"), text(json, "image_id")};
+}
+
+ContainerStatus container_from_json(const nlohmann::json& json) {
+  return {text(json, "service"), text(json, "color"),  text(json, "name"), text(json, "id"),
+          text(json, "version"), text(json, "state"), text(json, "health")};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const ServiceImage& image) {
+  return {{"service", image.service},
+          {"image", image.image},
+          {"digest", image.digest},
+          {"image_id", image.image_id}};
+}
+
+nlohmann::json to_json(const Release& release) {
+  nlohmann::json images = nlohmann::json::array();
+  for (const auto& image : release.images) images.push_back(to_json(image));
+  nlohmann::json json{{"version", release.version},
+                      {"color", release.color},
+                      {"images", std::move(images)},
+                      {"deployment_id", release.deployment_id},
+                      {"deployed_by", release.deployed_by},
+                      {"deployed_at", format_time(release.deployed_at)}};
+  if (!release.commit.empty()) json["commit"] = release.commit;
+  return json;
+}
+
+nlohmann::json to_json(const ContainerStatus& c) {
+  return {{"service", c.service}, {"color", c.color}, {"name", c.name},    {"id", c.id},
+          {"version", c.version}, {"state", c.state}, {"health", c.health}};
+}
+
+nlohmann::json to_json(const EnvStatus& status) {
+  nlohmann::json containers = nlohmann::json::array();
+  for (const auto& c : status.containers) containers.push_back(to_json(c));
+  nlohmann::json json{{"app", status.app},
+                      {"env", status.env},
+                      {"live", status.live ? to_json(*status.live) : nlohmann::json(nullptr)},
+                      {"containers", std::move(containers)},
+                      {"running", status.running ? to_json(*status.running, false)
+                                                 : nlohmann::json(nullptr)}};
+  return json;
+}
+
+nlohmann::json to_json(const AppSummary& app) {
+  nlohmann::json envs = nlohmann::json::array();
+  for (const auto& e : app.environments) {
+    envs.push_back({{"name", e.name},
+                    {"live_version", e.live_version},
+                    {"live_color", e.live_color},
+                    {"running_deployment", e.running_deployment}});
+  }
+  return {{"name", app.name}, {"environments", std::move(envs)}};
+}
+
+Release release_from_json(const nlohmann::json& json) {
+  Release release;
+  release.version = json.at("version").get<std::string>();
+  release.color = text(json, "color");
+  for (const auto& image : json.value("images", nlohmann::json::array())) {
+    release.images.push_back(service_image_from_json(image));
+  }
+  release.commit = text(json, "commit");
+  release.deployment_id = text(json, "deployment_id");
+  release.deployed_by = text(json, "deployed_by");
+  auto at = parse_time(text(json, "deployed_at"));
+  if (!at) throw nlohmann::json::other_error::create(501, "deployed_at: not a time", &json);
+  release.deployed_at = *at;
+  return release;
+}
+
+EnvStatus env_status_from_json(const nlohmann::json& json) {
+  EnvStatus status;
+  status.app = json.at("app").get<std::string>();
+  status.env = json.at("env").get<std::string>();
+  if (auto it = json.find("live"); it != json.end() && !it->is_null()) {
+    status.live = release_from_json(*it);
+  }
+  for (const auto& c : json.value("containers", nlohmann::json::array())) {
+    status.containers.push_back(container_from_json(c));
+  }
+  if (auto it = json.find("running"); it != json.end() && !it->is_null()) {
+    status.running = deployment_from_json(*it);
+  }
+  return status;
+}
+
+AppSummary app_summary_from_json(const nlohmann::json& json) {
+  AppSummary app;
+  app.name = json.at("name").get<std::string>();
+  for (const auto& e : json.value("environments", nlohmann::json::array())) {
+    app.environments.push_back({e.at("name").get<std::string>(), text(e, "live_version"),
+                                text(e, "live_color"), text(e, "running_deployment")});
+  }
+  return app;
+}
+
+}  // namespace fical::proto

@@ -1,0 +1,76 @@
+#pragma once
+// Releases (what ran live) and environment status, as recorded and served.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/deployment.hpp"
+#include "proto/time.hpp"
+
+namespace fical::proto {
+
+/// The image one service of a release runs.
+struct ServiceImage {
+  std::string service;
+  std::string image;     // reference with tag, e.g. ghcr.io/o/web:v1.2.3
+  std::string digest;    // repo digest (sha256:...) when pulled from a registry
+  std::string image_id;  // local image id
+};
+
+/// A release that went live in an environment.
+struct Release {
+  std::string version;
+  std::string color;
+  std::vector<ServiceImage> images;
+  std::string commit;         // build mode: the git commit built; empty otherwise
+  std::string deployment_id;  // the deployment that made it live
+  std::string deployed_by;    // token id
+  TimePoint deployed_at{};
+};
+
+/// One container of an environment, as Docker reports it.
+struct ContainerStatus {
+  std::string service;
+  std::string color;
+  std::string name;
+  std::string id;
+  std::string version;
+  std::string state;   // Docker's State.Status: running, exited...
+  std::string health;  // healthy, unhealthy, starting, or empty without a healthcheck
+};
+
+/// GET /v1/apps/{app}/envs/{env}.
+struct EnvStatus {
+  std::string app;
+  std::string env;
+  std::optional<Release> live;
+  std::vector<ContainerStatus> containers;
+  std::optional<Deployment> running;  // without events
+};
+
+/// One environment in GET /v1/apps.
+struct EnvSummary {
+  std::string name;
+  std::string live_version;  // empty when nothing is live yet
+  std::string live_color;
+  std::string running_deployment;  // id, or empty
+};
+
+struct AppSummary {
+  std::string name;
+  std::vector<EnvSummary> environments;
+};
+
+nlohmann::json to_json(const ServiceImage& image);
+nlohmann::json to_json(const Release& release);
+nlohmann::json to_json(const ContainerStatus& container);
+nlohmann::json to_json(const EnvStatus& status);
+nlohmann::json to_json(const AppSummary& app);
+
+// These throw nlohmann::json::exception on a missing or mistyped field.
+Release release_from_json(const nlohmann::json& json);
+EnvStatus env_status_from_json(const nlohmann::json& json);
+AppSummary app_summary_from_json(const nlohmann::json& json);
+
+}  // namespace fical::proto

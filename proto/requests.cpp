@@ -1,0 +1,87 @@
+#include "proto/requests.hpp"
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+
+#include "proto/names.hpp"
+
+namespace fical::proto {
+namespace {
+
+// Parses the body as a JSON object with only the allowed keys; sets `error` otherwise.
+std::optional<nlohmann::json> parse_object(std::string_view body,
+                                           std::initializer_list<std::string_view> allowed,
+                                           std::string& error) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded()) {
+    error = "body: not valid JSON";
+    return std::nullopt;
+  }
+  if (!json.is_object()) {
+    error = "body: must be a JSON object";
+    return std::nullopt;
+  }
+  for (const auto& [key, value] : json.items()) {
+    bool known = false;
+    for (auto name : allowed) known = known || key == name;
+    if (!known) {
+      error = "body: unknown field \"" + key.substr(0, 64) + "\"";
+      return std::nullopt;
+    }
+  }
+  return json;
+}
+
+std::optional<std::string> read_bool(const nlohmann::json& json, const char* key, bool& out) {
+  auto it = json.find(key);
+  if (it == json.end()) return std::nullopt;
+  if (!it->is_boolean()) return std::string(key) + ": must be true or false";
+  out = it->get<bool>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+Decoded<DeployRequest> decode_deploy_request(std::string_view body) {
+  std::string error;
+  auto json = parse_object(body, {"version", "dry_run"}, error);
+  if (!json) return error;
+  DeployRequest request;
+  auto version = json->find("version");
+  if (version == json->end()) return std::string("version: is required");
+  if (!version->is_string()) return std::string("version: must be a string");
+  request.version = version->get<std::string>();
+  if (auto bad = check_version("version", request.version)) return *bad;
+  if (auto bad = read_bool(*json, "dry_run", request.dry_run)) return *bad;
+  return request;
+}
+
+Decoded<RollbackRequest> decode_rollback_request(std::string_view body) {
+  RollbackRequest request;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return request;
+  std::string error;
+  auto json = parse_object(body, {"release", "dry_run"}, error);
+  if (!json) return error;
+  if (auto release = json->find("release"); release != json->end() && !release->is_null()) {
+    if (!release->is_string()) return std::string("release: must be a string");
+    request.release = release->get<std::string>();
+    if (auto bad = check_version("release", request.release)) return *bad;
+  }
+  if (auto bad = read_bool(*json, "dry_run", request.dry_run)) return *bad;
+  return request;
+}
+
+std::string encode(const DeployRequest& request) {
+  nlohmann::json json{{"version", request.version}};
+  if (request.dry_run) json["dry_run"] = true;
+  return json.dump();
+}
+
+std::string encode(const RollbackRequest& request) {
+  nlohmann::json json = nlohmann::json::object();
+  if (!request.release.empty()) json["release"] = request.release;
+  if (request.dry_run) json["dry_run"] = true;
+  return json.dump();
+}
+
+}  // namespace fical::proto

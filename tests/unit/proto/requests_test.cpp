@@ -1,0 +1,48 @@
+#include "proto/requests.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace fical::proto;
+
+namespace {
+template <typename T>
+std::string error_of(const Decoded<T>& decoded) {
+  return std::holds_alternative<std::string>(decoded) ? std::get<std::string>(decoded) : "";
+}
+}  // namespace
+
+TEST_CASE("a deploy request needs a valid version", "[proto]") {
+  auto ok = decode_deploy_request(R"({"version":"v1.2.3","dry_run":true})");
+  REQUIRE(std::holds_alternative<DeployRequest>(ok));
+  CHECK(std::get<DeployRequest>(ok).version == "v1.2.3");
+  CHECK(std::get<DeployRequest>(ok).dry_run);
+
+  CHECK(error_of(decode_deploy_request("{}")) == "version: is required");
+  CHECK(error_of(decode_deploy_request(R"({"version":7})")) == "version: must be a string");
+  CHECK(error_of(decode_deploy_request(R"({"version":"v1;reboot"})")).rfind("version: ", 0) == 0);
+  CHECK(error_of(decode_deploy_request(R"({"version":"v1","dry_run":"yes"})")) ==
+        "dry_run: must be true or false");
+}
+
+TEST_CASE("request bodies must be JSON objects without unknown fields", "[proto]") {
+  CHECK(error_of(decode_deploy_request("not json")) == "body: not valid JSON");
+  CHECK(error_of(decode_deploy_request("[1]")) == "body: must be a JSON object");
+  CHECK(error_of(decode_deploy_request(R"({"version":"v1","force":true})")) ==
+        "body: unknown field \"force\"");
+}
+
+TEST_CASE("a rollback request may be empty or name a release", "[proto]") {
+  auto empty = decode_rollback_request("");
+  REQUIRE(std::holds_alternative<RollbackRequest>(empty));
+  CHECK(std::get<RollbackRequest>(empty).release.empty());
+  auto named = decode_rollback_request(R"({"release":"v1"})");
+  CHECK(std::get<RollbackRequest>(named).release == "v1");
+  CHECK(error_of(decode_rollback_request(R"({"release":"../x"})")).rfind("release: ", 0) == 0);
+}
+
+TEST_CASE("encoded requests decode to the same request", "[proto]") {
+  auto decoded = decode_deploy_request(encode(DeployRequest{"v9", true}));
+  CHECK(std::get<DeployRequest>(decoded).version == "v9");
+  CHECK(std::get<DeployRequest>(decoded).dry_run);
+  CHECK(encode(RollbackRequest{}) == "{}");
+}
