@@ -1,0 +1,92 @@
+#pragma once
+// The boundary between the HTTP API and the deployment engine. The API's handlers call
+// only this; the engine (agent/deploy) implements it. Pure: no I/O types here.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "proto/deployment.hpp"
+#include "proto/errors.hpp"
+#include "proto/release.hpp"
+#include "proto/requests.hpp"
+
+namespace fical::agent {
+
+/// Who asked: the token id (never the token) and the peer, for records and the audit log.
+struct Actor {
+  std::string token_id;
+  std::string peer;
+};
+
+struct DeployCommand {
+  std::string app;
+  std::string env;
+  proto::DeployRequest request;
+  Actor actor;
+  std::string idempotency_key;  // from the Idempotency-Key header; empty when absent
+};
+
+struct RollbackCommand {
+  std::string app;
+  std::string env;
+  proto::RollbackRequest request;
+  Actor actor;
+  std::string idempotency_key;
+};
+
+struct LogsQuery {
+  std::string app;
+  std::string env;
+  std::string service;
+  int tail = 100;
+  bool follow = false;
+  bool timestamps = false;
+  std::string since;  // RFC 3339 or a duration like "10m"; empty for all
+};
+
+/// A page of a deployment's events: those with seq >= the asked index.
+struct EventsPage {
+  std::vector<proto::Event> events;
+  proto::DeploymentState state = proto::DeploymentState::pending;
+  bool ended = false;  // terminal: no event will follow the ones returned
+};
+
+template <typename T>
+using Result = std::variant<T, proto::ApiError>;
+
+/// What the API needs from the deployment engine.
+/// Thread-safety: every method may be called from any thread, concurrently. All return
+/// promptly (a deploy runs on the engine's own threads after deploy() returns), except
+/// logs(), which streams until the sink says stop, the container's log ends, or
+/// `follow` is false and the tail is written.
+class DeploymentService {
+ public:
+  virtual ~DeploymentService() = default;
+
+  virtual std::vector<proto::AppSummary> apps() = 0;
+  virtual Result<proto::EnvStatus> env_status(const std::string& app, const std::string& env) = 0;
+  virtual Result<std::vector<proto::Release>> releases(const std::string& app,
+                                                       const std::string& env) = 0;
+
+  /// 202 with the new (or, for a repeated Idempotency-Key, the earlier) deployment; 404 for
+  /// an unknown app or env; 409 with deployment_id when one runs for the environment.
+  virtual Result<proto::Deployment> deploy(const DeployCommand& command) = 0;
+  virtual Result<proto::Deployment> rollback(const RollbackCommand& command) = 0;
+
+  virtual Result<proto::Deployment> deployment(const std::string& id) = 0;
+  virtual Result<proto::Deployment> cancel(const std::string& id, const Actor& actor) = 0;
+  /// Never blocks; watchers poll it (the API polls every ~50 ms while streaming).
+  virtual Result<EventsPage> events(const std::string& id, std::uint64_t from) = 0;
+
+  /// Streams container log text to `sink`; the sink returns false to stop.
+  virtual Result<bool> logs(const LogsQuery& query,
+                            const std::function<bool(std::string_view chunk)>& sink) = 0;
+
+  /// For GET /healthz: is the Docker daemon answering.
+  virtual bool docker_reachable() = 0;
+};
+
+}  // namespace fical::agent
