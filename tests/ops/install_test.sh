@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Runs scripts/install.sh for real into temp roots: first install, an idempotent re-run,
+# the release layout (binaries next to the script), --container-nginx, refusals of bad
+# arguments, --uninstall and --uninstall --purge. Checks modes, that the printed token's
+# SHA-256 is the stored hash, and that the token is in no file but the token file.
+#
+# Usage: install_test.sh <repo root> <cmake build dir with agent/ and client/ built>
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+repo=$1
+build=$2
+install_sh=$repo/scripts/install.sh
+for b in "$build/agent/fical-agent" "$build/client/fical-client"; do
+  [[ -x $b ]] || fail "$b is not built"
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf -- "$tmp"' EXIT
+root=$tmp/root
+mkdir -p "$root"
+
+# --- First install ---
+out=$(bash "$install_sh" --build-dir "$build" --root "$root" --no-start)
+mapfile -t tokens < <(grep -Eo '^ +[0-9a-f]{64}$' <<<"$out" | tr -d ' ')
+assert_eq 1 "${#tokens[@]}" "tokens printed by the first install"
+token=${tokens[0]}
+
+cmp -s "$build/agent/fical-agent" "$root/usr/local/sbin/fical-agent" || fail "agent not installed"
+cmp -s "$build/client/fical-client" "$root/usr/local/bin/fical-client" || fail "client not installed"
+cmp -s "$repo/systemd/fical-agent.service" "$root/etc/systemd/system/fical-agent.service" ||
+  fail "unit not installed"
+assert_file_mode "$root/usr/local/sbin/fical-agent" 755
+assert_file_mode "$root/usr/local/bin/fical-client" 755
+assert_file_mode "$root/etc/systemd/system/fical-agent.service" 644
+assert_file_mode "$root/etc/fical/client.token" 600
+assert_file_mode "$root/etc/fical/agent.yaml" 600
+assert_file_mode "$root/etc/fical/client.yaml" 644
+[[ -d $root/opt/platform/nginx/upstreams ]] || fail "upstream dir not created"
+[[ ! -e $root/etc/systemd/system/fical-agent.service.d ]] || fail "drop-in installed unasked"
+if [[ $(id -u) -eq 0 ]]; then
+  assert_eq 0 "$(stat -c %u "$root/etc/fical/client.token")" "token file owner"
+fi
+pass "files installed with the right modes"
+
+stored=$(sed -nE 's/^  - \{ id: ssm-deploy, sha256: "([0-9a-f]{64})", scopes: \[read, deploy\] \}$/\1/p' \
+  "$root/etc/fical/agent.yaml")
+[[ -n $stored ]] || fail "no ssm-deploy token hash in agent.yaml"
+expected=$(printf '%s' "$token" | sha256sum)
+assert_eq "${expected%% *}" "$stored" "stored hash of the printed token"
+assert_eq "$token" "$(cat "$root/etc/fical/client.token")" "token file content"
+mapfile -t holders < <(grep -rlF -- "$token" "$root")
+assert_eq "$root/etc/fical/client.token" "${holders[*]}" "files that contain the token"
+pass "the printed token is stored only hashed, and in full only in the token file"
+
+client_yaml=$(cat "$root/etc/fical/client.yaml")
+assert_contains "$client_yaml" $'\nurl: http://127.0.0.1:7070\n' "client.yaml url"
+assert_contains "$client_yaml" $'\ntoken_file: /etc/fical/client.token' "client.yaml token_file"
+agent_yaml=$(cat "$root/etc/fical/agent.yaml")
+for line in 'listen: ["127.0.0.1:7070", "unix:/run/fical/agent.sock"]' \
+  'docker: { socket: /var/run/docker.sock }' 'state_dir: /var/lib/fical' \
+  '  upstream_dir: /opt/platform/nginx/upstreams' '  reload: { pidfile: /run/nginx.pid }' \
+  'apps: {}' '#   filter-ical:' '#             migrate: { command: [alembic, upgrade, head] }'; do
+  assert_contains "$agent_yaml" "$line" "agent.yaml"
+done
+pass "agent.yaml and client.yaml have the agreed format"
+
+# --- Re-run: keeps config and token; without --no-start it enables the unit offline ---
+mkdir -p "$root/var/lib/fical/releases"
+echo state >"$root/var/lib/fical/releases/marker"
+before=$(sha256sum "$root/etc/fical/agent.yaml" "$root/etc/fical/client.token" "$root/etc/fical/client.yaml")
+out2=$(bash "$install_sh" --build-dir "$build" --root "$root" 2>&1)
+assert_eq "$before" "$(sha256sum "$root/etc/fical/agent.yaml" "$root/etc/fical/client.token" \
+  "$root/etc/fical/client.yaml")" "config after a re-run"
+assert_contains "$out2" "keeping the existing $root/etc/fical/agent.yaml" "re-run output"
+assert_not_contains "$out2" "$token" "re-run output"
+if grep -Eq '[0-9a-f]{64}' <<<"$out2"; then fail "re-run printed a token: $out2"; fi
+[[ -L $root/etc/systemd/system/multi-user.target.wants/fical-agent.service ]] ||
+  fail "re-run without --no-start did not enable the unit under --root"
+pass "a re-run keeps the token hash and config, and enables the unit"
+
+# --- Refusals: clear errors, nothing done ---
+expect_refusal() {  # expected-message args...
+  local msg=$1 err
+  shift
+  if err=$(bash "$install_sh" "$@" 2>&1); then fail "install.sh $* succeeded"; fi
+  assert_contains "$err" "$msg" "error of install.sh $*"
+}
+expect_refusal "unknown argument: --bogus" --root "$root" --bogus
+expect_refusal "--url must be" --root "$root" --no-start --build-dir "$build" --url 'http://x;reboot'
+# shellcheck disable=SC2016  # a literal command substitution is the hostile value
+expect_refusal "--url must be" --root "$root" --no-start --build-dir "$build" --url '$(id)'
+expect_refusal "is not a directory" --root "$tmp/nope" --no-start
+expect_refusal "not found or not executable" --root "$root" --no-start --build-dir "$tmp"
+expect_refusal "--purge only goes with --uninstall" --root "$root" --purge
+pass "bad arguments are refused with clear errors"
+
+# --- Release layout (binaries next to the script) and --container-nginx ---
+release=$tmp/release
+mkdir -p "$release" "$tmp/root2"
+cp "$install_sh" "$repo/systemd/fical-agent.service" \
+  "$repo/systemd/fical-agent.service.d/container-nginx.conf" \
+  "$build/agent/fical-agent" "$build/client/fical-client" "$release/"
+out3=$(bash "$release/install.sh" --root "$tmp/root2" --no-start --container-nginx \
+  --url unix:/run/fical/agent.sock)
+[[ -x $tmp/root2/usr/local/sbin/fical-agent ]] || fail "release layout: agent not installed"
+cmp -s "$repo/systemd/fical-agent.service.d/container-nginx.conf" \
+  "$tmp/root2/etc/systemd/system/fical-agent.service.d/container-nginx.conf" ||
+  fail "--container-nginx did not install the drop-in"
+assert_contains "$(cat "$tmp/root2/etc/fical/agent.yaml")" "  reload: { container: nginx-platform }" \
+  "agent.yaml with --container-nginx"
+assert_contains "$(cat "$tmp/root2/etc/fical/client.yaml")" "url: unix:/run/fical/agent.sock" \
+  "client.yaml with --url"
+token2=$(grep -Eo '^ +[0-9a-f]{64}$' <<<"$out3" | tr -d ' ')
+[[ $token2 != "$token" ]] || fail "two installs generated the same token"
+pass "release layout, --container-nginx and --url work"
+
+# --- Uninstall keeps config and state; --purge removes them ---
+bash "$install_sh" --uninstall --root "$root" >/dev/null
+for f in usr/local/sbin/fical-agent usr/local/bin/fical-client etc/systemd/system/fical-agent.service \
+  etc/systemd/system/multi-user.target.wants/fical-agent.service; do
+  [[ ! -e $root/$f && ! -L $root/$f ]] || fail "--uninstall left $f"
+done
+[[ -f $root/etc/fical/client.token && -f $root/var/lib/fical/releases/marker ]] ||
+  fail "--uninstall removed config or state"
+[[ -d $root/opt/platform/nginx/upstreams ]] || fail "--uninstall removed the upstream dir"
+pass "--uninstall removes binaries and unit, keeps config and state"
+
+bash "$install_sh" --uninstall --root "$tmp/root2" --no-start >/dev/null
+[[ ! -e $tmp/root2/etc/systemd/system/fical-agent.service.d ]] || fail "--uninstall left the drop-in"
+bash "$install_sh" --uninstall --purge --root "$root" --no-start >/dev/null
+[[ ! -e $root/etc/fical && ! -e $root/var/lib/fical ]] || fail "--purge left config or state"
+pass "--uninstall --purge removes config and state"
