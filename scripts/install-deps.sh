@@ -11,6 +11,8 @@ packages=(
   # libraries
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libgit2-dev
   catch2 libyaml-cpp-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev
+  # ops scripts and their tests (tests/ops): SSM JSON, lint, systemd-analyze, token
+  jq shellcheck systemd openssl
   # the real test environment
   docker.io docker-registry nginx busybox-static curl wrk procps
 )
