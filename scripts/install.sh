@@ -249,6 +249,8 @@ apps: {}                       # see the commented example below
 #   filter-ical:
 #     environments:
 #       staging:
+#         network: platform            # the Docker network nginx is on; with "host",
+#                                      # give each service ports: { blue: N, green: M }
 #         env_file: /opt/apps/filter-ical/.env.staging   # root-owned, mode 0600
 #         retain: 5                  # releases kept for instant rollback
 #         drain: 10s                 # old containers keep serving this long

@@ -5,11 +5,13 @@
 # SHA-256 is the stored hash, and that the token is in no file but the token file.
 #
 # Usage: install_test.sh <repo root> <cmake build dir with agent/ and client/ built>
+#                        <check_agent_config binary (parses agent.yaml with the agent's parser)>
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 repo=$1
 build=$2
+check_config=$3
 install_sh=$repo/scripts/install.sh
 for b in "$build/agent/fical-agent" "$build/client/fical-client"; do
   [[ -x $b ]] || fail "$b is not built"
@@ -63,7 +65,13 @@ for line in 'listen: ["127.0.0.1:7070", "unix:/run/fical/agent.sock"]' \
   'apps: {}' '#   filter-ical:' '#             migrate: { command: [alembic, upgrade, head] }'; do
   assert_contains "$agent_yaml" "$line" "agent.yaml"
 done
-pass "agent.yaml and client.yaml have the agreed format"
+"$check_config" "$root/etc/fical/agent.yaml" || fail "the agent's parser rejects the default agent.yaml"
+# The commented example app, uncommented, must be a valid config too.
+sed -e '/^apps: {}/d' -e 's/^# apps:/apps:/' -e '/^#   /s/^# //' \
+  "$root/etc/fical/agent.yaml" >"$tmp/example.yaml"
+"$check_config" "$tmp/example.yaml" | grep -q '1 app(s)' ||
+  fail "the agent's parser rejects the uncommented example in agent.yaml"
+pass "agent.yaml and client.yaml have the agreed format, and the agent's parser accepts them"
 
 # --- Re-run: keeps config and token; without --no-start it enables the unit offline ---
 mkdir -p "$root/var/lib/fical/releases"
@@ -111,6 +119,8 @@ assert_contains "$(cat "$tmp/root2/etc/fical/agent.yaml")" "  reload: { containe
   "agent.yaml with --container-nginx"
 assert_contains "$(cat "$tmp/root2/etc/fical/client.yaml")" "url: unix:/run/fical/agent.sock" \
   "client.yaml with --url"
+"$check_config" "$tmp/root2/etc/fical/agent.yaml" >/dev/null ||
+  fail "the agent's parser rejects agent.yaml written with --container-nginx"
 token2=$(grep -Eo '^ +[0-9a-f]{64}$' <<<"$out3" | tr -d ' ')
 [[ $token2 != "$token" ]] || fail "two installs generated the same token"
 pass "release layout, --container-nginx and --url work"
