@@ -1,0 +1,51 @@
+#include "agent/router/upstream_router.hpp"
+
+#include <utility>
+
+#include "agent/store/atomic_file.hpp"
+
+namespace fical::agent::router {
+
+std::optional<std::string> UpstreamRouter::current(const UpstreamTarget& target) const {
+  return store::read_file(dir_ / upstream_file_name(target));
+}
+
+NginxResult UpstreamRouter::test_current() {
+  std::lock_guard lock(mutex_);
+  return nginx_.test();
+}
+
+void UpstreamRouter::apply(const std::vector<UpstreamTarget>& targets) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::filesystem::path, std::optional<std::string>>> previous;
+  auto restore = [&] {
+    for (const auto& [path, text] : previous) {
+      if (text) {
+        store::write_file_atomic(path, *text);
+      } else {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+      }
+    }
+  };
+  try {
+    for (const auto& target : targets) {
+      auto path = dir_ / upstream_file_name(target);
+      previous.emplace_back(path, store::read_file(path));
+      store::write_file_atomic(path, render_upstream(target));
+    }
+  } catch (const std::exception& e) {
+    restore();
+    throw RouterError(std::string("cannot write upstream files: ") + e.what());
+  }
+  if (auto test = nginx_.test(); !test.ok) {
+    restore();
+    throw RouterError("nginx rejected the configuration, previous upstreams restored: " + test.message);
+  }
+  if (auto reload = nginx_.reload(); !reload.ok) {
+    restore();
+    throw RouterError("nginx did not reload, previous upstreams restored: " + reload.message);
+  }
+}
+
+}  // namespace fical::agent::router

@@ -1,0 +1,47 @@
+#pragma once
+// Switching traffic: upstream files written atomically, `nginx -t`, reload, and the
+// previous files restored when nginx refuses.
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agent/router/nginx_control.hpp"
+#include "agent/router/upstream.hpp"
+
+namespace fical::agent::router {
+
+/// nginx refused the new configuration or the reload; `what()` carries nginx's words.
+class RouterError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Owns fical's files in upstream_dir. Thread-safe: one switch at a time, because
+/// `nginx -t` and the reload cover every environment's files at once.
+class UpstreamRouter {
+ public:
+  UpstreamRouter(std::filesystem::path upstream_dir, NginxControl& nginx)
+      : dir_(std::move(upstream_dir)), nginx_(nginx) {}
+
+  /// Writes every target's file, tests and reloads nginx. On failure restores the files
+  /// as they were (removing ones that did not exist) and throws RouterError.
+  void apply(const std::vector<UpstreamTarget>& targets);
+
+  /// The text of a target's file now, or std::nullopt when there is none.
+  std::optional<std::string> current(const UpstreamTarget& target) const;
+
+  /// `nginx -t` on the configuration as it is (preflight).
+  NginxResult test_current();
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  NginxControl& nginx_;
+  std::mutex mutex_;
+};
+
+}  // namespace fical::agent::router

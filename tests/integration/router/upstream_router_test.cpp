@@ -1,0 +1,106 @@
+// UpstreamRouter against a real nginx: switching upstreams changes what nginx serves,
+// and a configuration nginx rejects restores the previous files and keeps serving.
+#include "agent/router/upstream_router.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "agent/router/nginx_control.hpp"
+#include "agent/router/process_runner.hpp"
+#include "tests/support/processes.hpp"
+
+using namespace fical::agent;
+using namespace fical::testing;
+using router::UpstreamTarget;
+
+namespace {
+
+struct Backend {
+  TempDir dir;
+  std::uint16_t port = free_port();
+  std::unique_ptr<ChildProcess> process;
+  explicit Backend(const std::string& body) {
+    std::ofstream(dir.path() / "index.html") << body;
+    process = std::make_unique<ChildProcess>(busybox_httpd(port, dir.path()));
+    eventually([&] { return http_get(port, "/").status == 200; });
+  }
+  UpstreamTarget target() const {
+    return {"rt", "test", "web", "blue", "v", {"127.0.0.1:" + std::to_string(port)}};
+  }
+};
+
+config::NginxOptions options_for(const PrivateNginx& nginx) {
+  config::NginxOptions options;
+  options.upstream_dir = nginx.upstream_dir();
+  options.reload.kind = config::NginxReload::Kind::pidfile;
+  options.reload.pidfile = nginx.pidfile();
+  options.test_command = nginx.test_command();
+  return options;
+}
+
+bool serves(const PrivateNginx& nginx, const std::string& body) {
+  return eventually([&] { return http_get(nginx.port(), "/rt/").body == body; });
+}
+
+}  // namespace
+
+TEST_CASE("switching upstreams changes what nginx serves", "[router]") {
+  PrivateNginx nginx;
+  Backend a("A"), b("B");
+  router::SpawnProcessRunner runner;
+  router::LocalNginx control(options_for(nginx), runner);
+  router::UpstreamRouter upstreams(nginx.upstream_dir(), control);
+
+  upstreams.apply({a.target()});
+  std::ofstream(nginx.location_dir() / "rt.conf") << "location /rt/ { proxy_pass http://rt-test-web/; }\n";
+  upstreams.apply({a.target()});
+  CHECK(serves(nginx, "A"));
+
+  auto green = b.target();
+  green.color = "green";
+  upstreams.apply({green});
+  CHECK(serves(nginx, "B"));
+  CHECK_THAT(*upstreams.current(green), Catch::Contains("color=green"));
+}
+
+TEST_CASE("a configuration nginx rejects restores the previous upstream", "[router]") {
+  PrivateNginx nginx;
+  Backend a("A"), b("B");
+  router::SpawnProcessRunner runner;
+  router::LocalNginx control(options_for(nginx), runner);
+  router::UpstreamRouter upstreams(nginx.upstream_dir(), control);
+  upstreams.apply({a.target()});
+  std::ofstream(nginx.location_dir() / "rt.conf") << "location /rt/ { proxy_pass http://rt-test-web/; }\n";
+  upstreams.apply({a.target()});
+  REQUIRE(serves(nginx, "A"));
+  auto before = upstreams.current(a.target());
+
+  std::ofstream(nginx.location_dir() / "broken.conf") << "location /x { no_such_directive on; }\n";
+  CHECK_THROWS_WITH(upstreams.apply({b.target()}),
+                    Catch::Contains("nginx rejected the configuration, previous upstreams restored") &&
+                        Catch::Contains("no_such_directive"));
+  CHECK(upstreams.current(a.target()) == before);
+  CHECK(http_get(nginx.port(), "/rt/").body == "A");
+  CHECK_FALSE(upstreams.test_current().ok);
+}
+
+TEST_CASE("a new upstream file that nginx rejects is removed again", "[router]") {
+  PrivateNginx nginx;
+  router::SpawnProcessRunner runner;
+  router::LocalNginx control(options_for(nginx), runner);
+  router::UpstreamRouter upstreams(nginx.upstream_dir(), control);
+  UpstreamTarget bad{"rt", "test", "web", "blue", "v", {"127.0.0.1:notaport"}};
+  CHECK_THROWS_AS(upstreams.apply({bad}), router::RouterError);
+  CHECK_FALSE(upstreams.current(bad));
+}
+
+TEST_CASE("reloading without a running nginx is a clear error", "[router]") {
+  TempDir tmp;
+  config::NginxOptions options;
+  options.reload.pidfile = (tmp.path() / "nginx.pid").string();
+  router::SpawnProcessRunner runner;
+  router::LocalNginx control(options, runner);
+  auto result = control.reload();
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.message, Catch::Contains("no pidfile at") && Catch::Contains("is nginx running?"));
+}

@@ -1,0 +1,71 @@
+#include "tests/support/test_env.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace fical::testing {
+
+const TestEnv& TestEnv::get() {
+  static const TestEnv env = [] {
+    const char* path = std::getenv("FICAL_TEST_ENV");
+    if (!path) {
+      throw std::runtime_error("FICAL_TEST_ENV is not set: run through ctest, or `scripts/test-env.sh up` "
+                               "and export FICAL_TEST_ENV=/tmp/fical-test-env/env.json");
+    }
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(std::string("cannot read ") + path + ": is the test environment up?");
+    auto json = nlohmann::json::parse(in);
+    TestEnv e;
+    e.docker_socket = json.at("docker_socket");
+    e.registry = json.at("registry");
+    e.test_image = json.at("test_image");
+    e.test_tags = json.at("test_tags").get<std::vector<std::string>>();
+    e.nginx_port = json.at("nginx_port");
+    e.nginx_prefix = json.at("nginx_prefix");
+    e.nginx_conf = json.at("nginx_conf");
+    e.nginx_pidfile = json.at("nginx_pidfile");
+    e.nginx_upstream_dir = json.at("nginx_upstream_dir");
+    e.nginx_location_dir = json.at("nginx_location_dir");
+    return e;
+  }();
+  return env;
+}
+
+std::vector<std::string> TestEnv::nginx_test_command() const {
+  return {"nginx", "-t", "-q", "-p", nginx_prefix, "-c", nginx_conf, "-e", nginx_prefix + "/logs/error.log"};
+}
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot find a free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TempDir::TempDir() {
+  std::string pattern = "/tmp/fical-test-XXXXXX";
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace fical::testing
