@@ -1,0 +1,21 @@
+#include "agent/deploy/naming.hpp"
+
+namespace fical::agent::deploy {
+
+std::string other_color(const std::string& color) { return color == kBlue ? kGreen : kBlue; }
+
+std::string container_name(const std::string& app, const std::string& env, const std::string& service,
+                           const std::string& color) {
+  return app + "-" + env + "-" + service + "-" + color;
+}
+
+std::map<std::string, std::string> container_labels(const std::string& app, const std::string& env,
+                                                    const std::string& service, const std::string& color,
+                                                    const std::string& version,
+                                                    const std::string& deployment_id) {
+  return {{labels::kApp, app},        {labels::kEnv, env},          {labels::kService, service},
+          {labels::kColor, color},    {labels::kRelease, version},  {labels::kDeployment, deployment_id},
+          {labels::kRole, "app"}};
+}
+
+}  // namespace fical::agent::deploy

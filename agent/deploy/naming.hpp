@@ -1,0 +1,35 @@
+#pragma once
+// Names and labels fical gives containers and images. Pure.
+#include <map>
+#include <string>
+
+namespace fical::agent::deploy {
+
+inline constexpr const char* kBlue = "blue";
+inline constexpr const char* kGreen = "green";
+
+/// blue <-> green; the first deploy (no live color) starts blue.
+std::string other_color(const std::string& color);
+
+/// "{app}-{env}-{service}-{color}"
+std::string container_name(const std::string& app, const std::string& env, const std::string& service,
+                           const std::string& color);
+
+/// Labels on every container fical creates: fical.app, .env, .service, .color, .release,
+/// .deployment. Reconciliation and status find containers by them.
+std::map<std::string, std::string> container_labels(const std::string& app, const std::string& env,
+                                                    const std::string& service, const std::string& color,
+                                                    const std::string& version,
+                                                    const std::string& deployment_id);
+
+namespace labels {
+inline constexpr const char* kApp = "fical.app";
+inline constexpr const char* kEnv = "fical.env";
+inline constexpr const char* kService = "fical.service";
+inline constexpr const char* kColor = "fical.color";
+inline constexpr const char* kRelease = "fical.release";
+inline constexpr const char* kDeployment = "fical.deployment";
+inline constexpr const char* kRole = "fical.role";  // "app" or "migration"
+}  // namespace labels
+
+}  // namespace fical::agent::deploy
