@@ -14,7 +14,7 @@ packages=(
   # ops scripts and their tests (tests/ops): SSM JSON, lint, systemd-analyze, token
   jq shellcheck systemd openssl
   # the real test environment
-  docker.io docker-registry nginx busybox-static curl wrk procps
+  docker.io docker-registry nginx busybox-static curl wrk procps apache2-utils
 )
 
 missing=()

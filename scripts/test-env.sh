@@ -19,6 +19,10 @@ docker_cli=/usr/bin/docker
 sock=$dir/docker.sock
 dockerd_pid=$dir/dockerd.pid
 registry_pid=$dir/registry.pid
+# A second registry that demands a login (htpasswd), standing in for a private GHCR.
+auth_registry_pid=$dir/auth-registry.pid
+auth_user=fical
+auth_password_file=$dir/auth-registry.password
 nginx_prefix=$dir/nginx
 nginx_pid=$nginx_prefix/nginx.pid
 test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate)
@@ -53,6 +57,8 @@ free_port() {
 
 docker_ping() { curl -sf -o /dev/null --max-time 2 --unix-socket "$sock" http://docker/_ping; }
 registry_ping() { curl -sf -o /dev/null --max-time 2 "http://$registry/v2/"; }
+# Without credentials the auth registry answers 401: that it answers is enough.
+auth_registry_ping() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$auth_registry/v2/") == 401 ]]; }
 nginx_ping() { curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$nginx_port/_env/health"; }
 dockercli() { DOCKER_HOST=unix://$sock DOCKER_BUILDKIT=0 "$docker_cli" "$@"; }
 
@@ -65,7 +71,12 @@ load_ports() {
     nginx_port=$(free_port "${FICAL_ENV_NGINX_PORT:-28080}")
     printf 'registry_port=%s\nnginx_port=%s\n' "$registry_port" "$nginx_port" >"$dir/ports"
   fi
+  if [[ -z ${auth_registry_port:-} ]]; then # also for a directory made before it existed
+    auth_registry_port=$(free_port "$((registry_port + 1))")
+    printf 'auth_registry_port=%s\n' "$auth_registry_port" >>"$dir/ports"
+  fi
   registry=127.0.0.1:$registry_port
+  auth_registry=127.0.0.1:$auth_registry_port
 }
 
 start_dockerd() {
@@ -76,7 +87,7 @@ start_dockerd() {
     --exec-root "$dir/docker-exec" --pidfile "$dockerd_pid" --config-file "$dir/daemon.json" \
     --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
     --insecure-registry 127.0.0.0/8 \
-    </dev/null >"$dir/dockerd.log" 2>&1 &
+    </dev/null >"$dir/dockerd.log" 2>&1 9>&- &
   wait_for "dockerd on $sock" 60 docker_ping || die "dockerd did not answer; see $dir/dockerd.log"
 }
 
@@ -92,9 +103,44 @@ storage:
 http:
   addr: $registry
 EOF
-  setsid docker-registry serve "$dir/registry.yml" </dev/null >"$dir/registry.log" 2>&1 &
+  setsid docker-registry serve "$dir/registry.yml" </dev/null >"$dir/registry.log" 2>&1 9>&- &
   echo $! >"$registry_pid"
   wait_for "registry on $registry" 30 registry_ping || die "registry did not answer; see $dir/registry.log"
+}
+
+start_auth_registry() {
+  if alive "$auth_registry_pid" && auth_registry_ping; then return; fi
+  mkdir -p "$dir/auth-registry-data"
+  if [[ ! -s $auth_password_file ]]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$auth_password_file")
+  fi
+  # bcrypt (-B), password read from stdin (-i): it never appears on a command line.
+  htpasswd -niB "$auth_user" <"$auth_password_file" >"$dir/auth-registry.htpasswd"
+  cat >"$dir/auth-registry.yml" <<EOF
+version: 0.1
+log: { level: warn }
+storage:
+  filesystem: { rootdirectory: $dir/auth-registry-data }
+auth:
+  htpasswd: { realm: fical-test, path: $dir/auth-registry.htpasswd }
+http:
+  addr: $auth_registry
+EOF
+  setsid docker-registry serve "$dir/auth-registry.yml" </dev/null >"$dir/auth-registry.log" 2>&1 9>&- &
+  echo $! >"$auth_registry_pid"
+  wait_for "auth registry on $auth_registry" 30 auth_registry_ping ||
+    die "auth registry did not answer; see $dir/auth-registry.log"
+}
+
+# Pushes test-app:v1 to the auth registry. DOCKER_CONFIG keeps the login inside $dir.
+push_auth_image() {
+  local image=$auth_registry/fical/test-app:v1
+  DOCKER_CONFIG=$dir/docker-config dockercli login -u "$auth_user" --password-stdin \
+    "$auth_registry" <"$auth_password_file" >/dev/null 2>&1 || die "login to $auth_registry failed"
+  dockercli tag fical-test-app:v1 "$image"
+  DOCKER_CONFIG=$dir/docker-config dockercli push -q "$image" >/dev/null || die "pushing $image failed"
+  dockercli rmi "$image" >/dev/null
+  log "test image v1 pushed to $auth_registry/fical/test-app (login $auth_user)"
 }
 
 start_nginx() {
@@ -123,7 +169,7 @@ http {
 }
 EOF
   nginx -p "$nginx_prefix" -c "$nginx_prefix/nginx.conf" -e "$nginx_prefix/logs/error.log" \
-    </dev/null >"$dir/nginx.log" 2>&1 || die "nginx did not start; see $dir/nginx.log"
+    </dev/null >"$dir/nginx.log" 2>&1 9>&- || die "nginx did not start; see $dir/nginx.log"
   wait_for "nginx on 127.0.0.1:$nginx_port" 30 nginx_ping || die "nginx did not answer"
 }
 
@@ -153,6 +199,9 @@ write_env() {
 FICAL_ENV_DIR=$dir
 DOCKER_SOCKET=$sock
 REGISTRY=$registry
+AUTH_REGISTRY=$auth_registry
+AUTH_REGISTRY_USER=$auth_user
+AUTH_REGISTRY_PASSWORD_FILE=$auth_password_file
 TEST_IMAGE=$registry/fical/test-app
 TEST_TAGS="${test_tags[*]}"
 NGINX_PORT=$nginx_port
@@ -169,6 +218,9 @@ EOF
   "dir": "$dir",
   "docker_socket": "$sock",
   "registry": "$registry",
+  "auth_registry": "$auth_registry",
+  "auth_registry_user": "$auth_user",
+  "auth_registry_password_file": "$auth_password_file",
   "test_image": "$registry/fical/test-app",
   "test_tags": [${tags_json%,}],
   "nginx_port": $nginx_port,
@@ -183,7 +235,7 @@ EOF
 
 up() {
   local started=$SECONDS
-  for prog in dockerd docker-registry nginx busybox curl; do
+  for prog in dockerd docker-registry nginx busybox curl htpasswd; do
     command -v "$prog" >/dev/null || die "$prog is missing: run scripts/install-deps.sh"
   done
   mkdir -p "$dir"
@@ -192,10 +244,15 @@ up() {
   load_ports
   start_dockerd
   start_registry
+  start_auth_registry
   start_nginx
   if [[ ! -f $dir/images.done ]]; then
     build_images
     touch "$dir/images.done"
+  fi
+  if [[ ! -f $dir/auth-images.done ]]; then
+    push_auth_image
+    touch "$dir/auth-images.done"
   fi
   write_env
   log "up in $((SECONDS - started))s: docker $sock, registry $registry, nginx 127.0.0.1:$nginx_port"
@@ -225,6 +282,7 @@ down() {
   fi
   [[ -f $nginx_pid ]] && stop_pid "$(cat "$nginx_pid")" 10
   [[ -f $registry_pid ]] && stop_pid "$(cat "$registry_pid")" 10
+  [[ -f $auth_registry_pid ]] && stop_pid "$(cat "$auth_registry_pid")" 10
   [[ -f $dockerd_pid ]] && stop_pid "$(cat "$dockerd_pid")" 30
   local pid
   for pid in $(leftover_pids); do stop_pid "$pid" 5; done
@@ -242,6 +300,7 @@ status() {
   load_ports
   if docker_ping; then log "dockerd: up on $sock"; else log "dockerd: down"; ok=1; fi
   if registry_ping; then log "registry: up on $registry"; else log "registry: down"; ok=1; fi
+  if auth_registry_ping; then log "auth registry: up on $auth_registry"; else log "auth registry: down"; ok=1; fi
   if nginx_ping; then log "nginx: up on 127.0.0.1:$nginx_port"; else log "nginx: down"; ok=1; fi
   return $ok
 }
