@@ -1,17 +1,134 @@
-#include <cstdio>
+// fical-agent: reads the config, serves the API until SIGTERM/SIGINT, tells systemd.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <atomic>
+#include <chrono>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "agent/api/config_only_deployment_service.hpp"
+#include "agent/api/handlers.hpp"
+#include "agent/config/config.hpp"
+#include "agent/http/server.hpp"
+#include "agent/http/systemd_notify.hpp"
+#include "agent/http/unix_socket_probe.hpp"
+#include "agent/logging.hpp"
 #include "agent/options.hpp"
 
+namespace {
+
+namespace net = boost::asio;
+using namespace fical::agent;
+
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+constexpr std::size_t kMaxAuthFailures = 10;
+constexpr auto kAuthFailureWindow = std::chrono::minutes(1);
+
+std::optional<config::Config> load_config(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    std::cerr << "fical-agent: cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  auto parsed = config::parse_config(text.str());
+  for (const auto& error : parsed.errors) std::cerr << path << ": " << error.to_string() << "\n";
+  return parsed.config;
+}
+
+// Pings systemd's watchdog from the event loop, so a stuck loop gets the agent restarted.
+net::awaitable<void> feed_watchdog(std::chrono::microseconds interval,
+                                   const std::atomic<bool>& stopping) {
+  net::steady_timer timer{co_await net::this_coro::executor};
+  while (!stopping) {
+    http::notify_watchdog();
+    timer.expires_after(interval);
+    co_await timer.async_wait(net::use_awaitable);
+  }
+}
+
+// After stop(): waits for open connections to finish, at most kShutdownGrace, then ends.
+net::awaitable<void> finish_shutdown(http::Server& server, net::io_context& io) {
+  net::steady_timer timer{co_await net::this_coro::executor};
+  auto give_up = std::chrono::steady_clock::now() + kShutdownGrace;
+  while (server.connections() > 0 && std::chrono::steady_clock::now() < give_up) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(net::use_awaitable);
+  }
+  if (server.connections() > 0) {
+    spdlog::warn("shutdown: {} connections still open after {}s; closing them",
+                 server.connections(), kShutdownGrace.count());
+  }
+  io.stop();
+}
+
+int run(const config::Config& config) {
+  const auto docker_socket = config.docker.socket;
+  api::ConfigOnlyDeploymentService service(
+      config, [docker_socket] { return http::unix_socket_answers(docker_socket); });
+  api::Authenticator authenticator(config.tokens);
+  api::FailureLimiter auth_failures(kMaxAuthFailures, kAuthFailureWindow);
+  api::MetricsRegistry metrics;
+  api::describe_api_metrics(metrics);
+  api::NoAuditSink audit;
+  api::Deps deps{service, authenticator, auth_failures, metrics, audit};
+
+  net::io_context io;
+  http::Server server(io, config.http, deps);
+  try {
+    server.listen();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen: {}", e.what());
+    return 1;
+  }
+  server.start();
+
+  std::atomic<bool> stopping{false};
+  net::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", signal);
+    http::notify_stopping();
+    stopping = true;
+    server.stop();
+    net::co_spawn(io, finish_shutdown(server, io), net::detached);
+  });
+  if (auto interval = http::watchdog_interval()) {
+    net::co_spawn(io, feed_watchdog(*interval, stopping), net::detached);
+  }
+  http::notify_ready();
+  spdlog::info("fical-agent ready (deployment engine: not in this build; config-only service)");
+
+  std::vector<std::thread> threads;
+  auto extra = std::min(3u, std::max(1u, std::thread::hardware_concurrency()) - 1);
+  for (unsigned i = 0; i < extra; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  spdlog::info("fical-agent stopped");
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  auto parsed = fical::agent::parse_options(std::vector<std::string>(argv, argv + argc));
+  auto parsed = parse_options(std::vector<std::string>(argv, argv + argc));
   if (!parsed.options) {
     (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.output;
     return parsed.exit_code;
   }
-  std::cerr << "fical-agent: the daemon is not built yet (see issues 3-5); config would be read from "
-            << parsed.options->config_path << "\n";
-  return 1;
+  const auto& options = *parsed.options;
+  auto config = load_config(options.config_path);
+  if (options.check_config) {
+    if (config) std::cout << "ok\n";
+    return config ? 0 : 1;
+  }
+  if (!config) return 1;
+  setup_logging(options.log_format);
+  return run(*config);
 }

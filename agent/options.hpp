@@ -6,10 +6,14 @@
 
 namespace fical::agent {
 
+enum class LogFormat { text, json };
+
 /// What `fical-agent` was asked to do, from its command line.
 struct Options {
   std::string config_path = "/etc/fical/agent.yaml";
   bool show_version = false;
+  bool check_config = false;  // validate the config, print "ok" or its errors, exit
+  LogFormat log_format = LogFormat::text;
 };
 
 /// The result of parsing: options to run with, or an exit code and text to print.

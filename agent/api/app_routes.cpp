@@ -1,0 +1,133 @@
+// Handlers of the routes under /v1/apps.
+#include <charconv>
+#include <string>
+
+#include "agent/api/result_response.hpp"
+#include "agent/api/route_handlers.hpp"
+#include "proto/durations.hpp"
+#include "proto/names.hpp"
+#include "proto/requests.hpp"
+#include "proto/time.hpp"
+
+namespace fical::agent::api::routes {
+namespace {
+
+using proto::ErrorCode;
+
+constexpr int kMaxTail = 10'000;
+constexpr std::size_t kMaxIdempotencyKey = 128;
+
+// The Idempotency-Key header: at most 128 visible ASCII characters.
+std::optional<std::string> check_idempotency_key(std::string_view key) {
+  if (key.size() > kMaxIdempotencyKey) return "Idempotency-Key: at most 128 characters";
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) return "Idempotency-Key: only visible ASCII characters";
+  }
+  return std::nullopt;
+}
+
+Response accepted(const proto::Deployment& deployment) {
+  auto response = json_response(202, proto::to_json(deployment, false));
+  response.headers.emplace_back("Location", "/v1/deployments/" + deployment.id);
+  return response;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  if (text == "true" || text == "1" || text.empty()) return true;
+  if (text == "false" || text == "0") return false;
+  return std::nullopt;
+}
+
+// Reads the logs query parameters into `query`; a message naming the parameter on error.
+std::optional<std::string> read_logs_query(const Request& request, LogsQuery& query) {
+  for (const auto& [name, value] : request.query) {
+    if (name == "service") {
+      if (auto bad = proto::check_name("service", value)) return bad;
+      query.service = value;
+    } else if (name == "tail") {
+      int tail = -1;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), tail);
+      if (ec != std::errc{} || end != value.data() + value.size() || tail < 0 || tail > kMaxTail) {
+        return "tail: must be an integer from 0 to 10000";
+      }
+      query.tail = tail;
+    } else if (name == "follow" || name == "timestamps") {
+      auto flag = parse_bool(value);
+      if (!flag) return name + ": must be true or false";
+      (name == "follow" ? query.follow : query.timestamps) = *flag;
+    } else if (name == "since") {
+      if (value.size() > 64 || (!proto::parse_duration(value) && !proto::parse_time(value))) {
+        return "since: must be a duration like 10m or an RFC 3339 time";
+      }
+      query.since = value;
+    } else {
+      return "unknown query parameter \"" + name.substr(0, 32) + "\"";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Response list_apps(const Call& call, Deps& deps) {
+  auto apps = nlohmann::json::array();
+  for (const auto& app : deps.service.apps()) {
+    if (allows_app(*call.token, app.name)) apps.push_back(proto::to_json(app));
+  }
+  return json_response(200, {{"apps", std::move(apps)}});
+}
+
+Response env_status(const Call& call, Deps& deps) {
+  return respond(deps.service.env_status(call.param("app"), call.param("env")),
+                 [](const proto::EnvStatus& status) { return json_response(200, to_json(status)); });
+}
+
+Response releases(const Call& call, Deps& deps) {
+  return respond(deps.service.releases(call.param("app"), call.param("env")),
+                 [](const std::vector<proto::Release>& releases) {
+                   auto list = nlohmann::json::array();
+                   for (const auto& release : releases) list.push_back(proto::to_json(release));
+                   return json_response(200, {{"releases", std::move(list)}});
+                 });
+}
+
+Response deploy(const Call& call, Deps& deps) {
+  auto key = call.request.header("idempotency-key");
+  if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
+  auto decoded = proto::decode_deploy_request(call.request.body);
+  if (auto* bad = std::get_if<std::string>(&decoded)) {
+    return error_response(ErrorCode::bad_request, *bad);
+  }
+  DeployCommand command{call.param("app"), call.param("env"),
+                        std::get<proto::DeployRequest>(decoded),
+                        Actor{call.token->id, call.request.peer}, std::string(key)};
+  return respond(deps.service.deploy(command), accepted);
+}
+
+Response rollback(const Call& call, Deps& deps) {
+  auto key = call.request.header("idempotency-key");
+  if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
+  auto decoded = proto::decode_rollback_request(call.request.body);
+  if (auto* bad = std::get_if<std::string>(&decoded)) {
+    return error_response(ErrorCode::bad_request, *bad);
+  }
+  RollbackCommand command{call.param("app"), call.param("env"),
+                          std::get<proto::RollbackRequest>(decoded),
+                          Actor{call.token->id, call.request.peer}, std::string(key)};
+  return respond(deps.service.rollback(command), accepted);
+}
+
+Response logs(const Call& call, Deps&) {
+  LogsQuery query;
+  query.app = call.param("app");
+  query.env = call.param("env");
+  if (auto bad = read_logs_query(call.request, query)) {
+    return error_response(ErrorCode::bad_request, *bad);
+  }
+  Response response;
+  response.content_type = "text/plain; charset=utf-8";
+  response.stream = LogStream{std::move(query)};
+  return response;
+}
+
+}  // namespace fical::agent::api::routes

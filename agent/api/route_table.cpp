@@ -1,0 +1,24 @@
+#include "agent/api/route_handlers.hpp"
+
+namespace fical::agent::api {
+
+using config::Scope;
+
+const Router& api_router() {
+  static const Router router({
+      {"GET", "/healthz", std::nullopt, routes::healthz},
+      {"GET", "/metrics", Scope::read, routes::metrics},
+      {"GET", "/v1/apps", Scope::read, routes::list_apps},
+      {"GET", "/v1/apps/{app}/envs/{env}", Scope::read, routes::env_status},
+      {"POST", "/v1/apps/{app}/envs/{env}/deployments", Scope::deploy, routes::deploy},
+      {"POST", "/v1/apps/{app}/envs/{env}/rollback", Scope::deploy, routes::rollback},
+      {"GET", "/v1/apps/{app}/envs/{env}/releases", Scope::read, routes::releases},
+      {"GET", "/v1/apps/{app}/envs/{env}/logs", Scope::read, routes::logs},
+      {"GET", "/v1/deployments/{id}", Scope::read, routes::deployment},
+      {"GET", "/v1/deployments/{id}/events", Scope::read, routes::events},
+      {"POST", "/v1/deployments/{id}/cancel", Scope::deploy, routes::cancel},
+  });
+  return router;
+}
+
+}  // namespace fical::agent::api
