@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 repo=$1
-agent=$2
+agent=$(realpath -- "$2")
 unit=$repo/systemd/fical-agent.service
 dropin=$repo/systemd/fical-agent.service.d/container-nginx.conf
 guide=$repo/docs/operator-guide.md
