@@ -1,9 +1,52 @@
 #include "client/cli.hpp"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
 
-using fical::client::run;
+#include "tests/unit/client/fake_transport.hpp"
+#include "tests/unit/client/sample_deployments.hpp"
+
+using namespace fical::client;
+using namespace fical::client::testing;
+using fical::proto::DeploymentState;
+
+namespace {
+
+/// A process with a scripted agent, a given environment, and no terminal.
+struct TestProcess {
+  std::ostringstream out, err;
+  std::map<std::string, std::string> env{{"FICAL_TOKEN", "tok"}};
+  FakeTransport transport;
+  std::vector<std::string> urls;
+  Process process{out, err,
+                  [this](const char* name) {
+                    auto it = env.find(name);
+                    return it == env.end() ? std::string() : it->second;
+                  },
+                  false, 80,
+                  [this](const AgentUrl& url, const std::string&) -> std::unique_ptr<Transport> {
+                    urls.push_back(url.display());
+                    return std::make_unique<BorrowedTransport>(transport);
+                  }};
+  std::string config = std::filesystem::temp_directory_path() /
+                       ("fical-client-unit-" + std::to_string(::getpid()) + ".yaml");
+  TestProcess() { std::ofstream(config) << "# empty: defaults and the environment apply\n"; }
+  ~TestProcess() { std::filesystem::remove(config); }
+  int run(std::vector<std::string> args) {
+    args.insert(args.begin(), "fical-client");
+    args.insert(args.begin() + 1, {"--config", config});
+    return fical::client::run(args, process);
+  }
+};
+
+const std::vector<std::string> kDeploy{"deploy", "--app", "web", "--env", "staging", "--version", "v3"};
+
+}  // namespace
 
 TEST_CASE("fical-client version prints its version", "[client]") {
   std::ostringstream out, err;
@@ -15,5 +58,107 @@ TEST_CASE("fical-client exits 2 on a bad command line", "[client]") {
   std::ostringstream out, err;
   CHECK(run({"fical-client"}, out, err) == 2);
   CHECK(run({"fical-client", "frobnicate"}, out, err) == 2);
+  CHECK(run({"fical-client", "deploy", "--app", "web"}, out, err) == 2);
   CHECK_FALSE(err.str().empty());
+}
+
+TEST_CASE("hostile values are refused before anything is sent", "[client]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"deploy", "--app", "web", "--env", "staging", "--version", "v1;reboot"},
+           {"deploy", "--app", "../etc", "--env", "staging", "--version", "v1"},
+           {"deploy", "--app", "web", "--env", "staging", "--version", "v1", "--timeout", "soon"},
+           {"rollback", "--app", "web", "--env", "Staging"},
+           {"logs", "--app", "web", "--env", "staging", "--service", "api;ls"},
+           {"logs", "--app", "web", "--env", "staging", "--service", "api", "--since", "$(id)"},
+           {"wait", "../../etc/passwd"},
+           {"status", "--app", "web"}}) {
+    TestProcess p;
+    INFO(args[0] << " " << args.back());
+    CHECK(p.run(args) == 2);
+    CHECK(p.transport.requests.empty());
+    CHECK(p.urls.empty());
+  }
+  TestProcess p;
+  p.run({"deploy", "--app", "web", "--env", "staging", "--version", "v1;reboot"});
+  CHECK(p.err.str().find("--version: \"v1;reboot\"") != std::string::npos);
+}
+
+TEST_CASE("deploy without a terminal: plain lines, then exit 0 when live", "[client]") {
+  TestProcess p;
+  auto events = successful_events();
+  auto accepted = accepted_deployment();
+  std::string stream;
+  for (const auto& e : events) stream += to_json(e).dump() + "\n";
+  p.transport.script.push_back({{202, "application/json", to_json(accepted).dump()}, {}, false, false});
+  p.transport.script.push_back({{200, "application/x-ndjson", ""}, {stream}, false, false});
+  p.transport.script.push_back({{200, "application/json", to_json(ended(DeploymentState::succeeded, events)).dump()}, {}, false, false});
+  CHECK(p.run(kDeploy) == 0);
+  REQUIRE(p.transport.requests.size() == 3);
+  CHECK(p.transport.requests[0].method == "POST");
+  CHECK(p.transport.requests[0].target == "/v1/apps/web/envs/staging/deployments");
+  CHECK(p.transport.requests[0].body == R"({"version":"v3"})");
+  CHECK(p.urls == std::vector<std::string>{"http://127.0.0.1:7070"});
+  CHECK(p.out.str().find("pull: 25% (6.0 MB of 20.0 MB)") != std::string::npos);
+  CHECK(p.out.str().find("OK web/staging: v3 is live") != std::string::npos);
+  CHECK(p.out.str().find("tok") == std::string::npos);
+  CHECK(p.err.str().empty());
+}
+
+TEST_CASE("deploy --no-wait prints the id; --json prints only the record", "[client]") {
+  TestProcess p;
+  p.env["FICAL_URL"] = "unix:/run/fical/agent.sock";
+  p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  auto args = kDeploy;
+  args.insert(args.end(), {"--no-wait", "--idempotency-key", "build-77"});
+  CHECK(p.run(args) == 0);
+  CHECK(p.out.str() == "dep-42\n");
+  CHECK(p.urls == std::vector<std::string>{"unix:/run/fical/agent.sock"});
+  auto& headers = p.transport.requests.at(0).headers;
+  CHECK(std::find(headers.begin(), headers.end(), std::pair<std::string, std::string>{"Idempotency-Key", "build-77"}) != headers.end());
+
+  TestProcess j;
+  auto failed = ended(DeploymentState::rolled_back, successful_events(), "verify: got v2");
+  j.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  j.transport.script.push_back({{200, "application/x-ndjson", ""}, {}, false, false});
+  j.transport.script.push_back({{200, "application/json", to_json(failed).dump()}, {}, false, false});
+  auto json_args = kDeploy;
+  json_args.push_back("--json");
+  CHECK(j.run(json_args) == 1);
+  CHECK(nlohmann::json::parse(j.out.str())["state"] == "rolled_back");
+}
+
+TEST_CASE("refusals are exit 3 with the agent's message", "[client]") {
+  TestProcess p;
+  p.transport.script.push_back({{409, "application/json",
+                                 R"({"error":{"code":"conflict","message":"a deployment runs","deployment_id":"dep-7"}})"},
+                                {}, false, false});
+  CHECK(p.run(kDeploy) == 3);
+  CHECK(p.err.str().find("the agent refused: conflict: a deployment runs") != std::string::npos);
+  CHECK(p.err.str().find("fical-client wait dep-7") != std::string::npos);
+
+  TestProcess q;
+  q.transport.script.push_back({{503, "application/json",
+                                 R"({"error":{"code":"unavailable","message":"the deployment engine is not running"}})"},
+                                {}, false, false});
+  CHECK(q.run(kDeploy) == 3);
+  CHECK(q.err.str().find("unavailable: the deployment engine is not running") != std::string::npos);
+
+  TestProcess r;
+  r.transport.script.push_back({{}, {}, false, true});
+  CHECK(r.run({"status"}) == 3);
+  CHECK(r.err.str().find("cannot reach the agent") != std::string::npos);
+}
+
+TEST_CASE("a flag beats FICAL_URL, which beats the default", "[client]") {
+  TestProcess p;
+  p.env["FICAL_URL"] = "http://127.0.0.1:9";
+  p.transport.script.push_back({{200, "application/json", "[]"}, {}, false, false});
+  CHECK(p.run({"--url", "unix:/tmp/a.sock", "status"}) == 0);
+  CHECK(p.urls == std::vector<std::string>{"unix:/tmp/a.sock"});
+  CHECK(p.out.str() == "no apps configured in the agent\n");
+
+  TestProcess q;
+  q.env["FICAL_URL"] = "gopher://x";
+  CHECK(q.run({"status"}) == 2);
+  CHECK(q.err.str().find("(from FICAL_URL)") != std::string::npos);
 }

@@ -1,0 +1,164 @@
+// deploy, rollback, wait and cancel: ask the agent, then watch the deployment to its end.
+#include <chrono>
+
+#include "client/commands.hpp"
+#include "client/watch.hpp"
+#include "proto/durations.hpp"
+#include "proto/names.hpp"
+
+namespace fical::client {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+std::optional<std::string> first_problem(std::initializer_list<std::optional<std::string>> checks) {
+  for (const auto& problem : checks) {
+    if (problem) return problem;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_timeout(const WaitFlags& flags) {
+  auto timeout = proto::parse_duration(flags.timeout);
+  if (!timeout || timeout->count() <= 0) {
+    return "--timeout: \"" + flags.timeout.substr(0, 40) +
+           "\" is not a duration like 90s, 15m or 1h (at most 7 days)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_id(const std::string& id) {
+  if (auto problem = proto::check_version("deployment id", id)) return problem;
+  return std::nullopt;
+}
+
+OutputMode output_mode(const WaitFlags& flags, const Process& process) {
+  if (flags.json) return OutputMode::json;
+  return process.out_is_tty ? OutputMode::tty : OutputMode::plain;
+}
+
+/// Watches an accepted deployment to its end (or --timeout) and maps the outcome.
+ExitCode follow(Session& session, const proto::Deployment& accepted, const WaitFlags& flags,
+                Steady::time_point started) {
+  auto& process = session.process;
+  auto view = make_progress_view(output_mode(flags, process), process.out, process.width);
+  view->started(accepted);
+  WatchOptions options;
+  options.deadline = started + *proto::parse_duration(flags.timeout);
+  options.deadline_text = "the --timeout of " + flags.timeout;
+  auto outcome = watch_deployment(*session.api, accepted, *view, options);
+  if (outcome.refused) return report_refusal(process, *outcome.refused);
+  if (!outcome.ended) {
+    if (flags.json) {
+      process.err << "fical-client: timed out; deployment " << accepted.id
+                  << " goes on. Follow it with: fical-client wait " << accepted.id << "\n";
+    }
+    return ExitCode::timed_out;
+  }
+  return exit_code_for(outcome.last.state);
+}
+
+/// Sends the request (deploy or rollback), then follows or (--no-wait) prints the id.
+template <typename Send>
+ExitCode start_and_follow(Session& session, const WaitFlags& flags, Send send) {
+  auto started = Steady::now();
+  auto& process = session.process;
+  try {
+    auto answer = send(*session.api);
+    if (auto* error = std::get_if<proto::ApiError>(&answer)) {
+      return report_refusal(process, *error);
+    }
+    const auto& accepted = std::get<proto::Deployment>(answer);
+    if (flags.no_wait) {
+      if (flags.json) {
+        process.out << to_json(accepted).dump(2) << "\n";
+      } else {
+        process.out << accepted.id << "\n";
+      }
+      return ExitCode::live;
+    }
+    return follow(session, accepted, flags, started);
+  } catch (const TransportError& e) {
+    return report_unreachable(process, e);
+  }
+}
+
+}  // namespace
+
+ExitCode deploy_command(const DeployOptions& o, const GlobalOptions& global, Process& process) {
+  if (auto problem = first_problem({proto::check_name("--app", o.app),
+                                    proto::check_name("--env", o.env),
+                                    proto::check_version("--version", o.version),
+                                    check_timeout(o.wait)})) {
+    return report_usage(process, *problem);
+  }
+  if (!o.idempotency_key.empty()) {
+    if (auto problem = proto::check_version("--idempotency-key", o.idempotency_key)) {
+      return report_usage(process, *problem);
+    }
+  }
+  auto opened = open_session(global, process);
+  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
+  auto& session = *std::get<std::unique_ptr<Session>>(opened);
+  return start_and_follow(session, o.wait, [&](AgentApi& api) {
+    return api.deploy(o.app, o.env, proto::DeployRequest{o.version, o.dry_run}, o.idempotency_key);
+  });
+}
+
+ExitCode rollback_command(const RollbackOptions& o, const GlobalOptions& global,
+                          Process& process) {
+  if (auto problem = first_problem({proto::check_name("--app", o.app),
+                                    proto::check_name("--env", o.env), check_timeout(o.wait)})) {
+    return report_usage(process, *problem);
+  }
+  for (const auto& [flag, value] : {std::pair{"--release", o.release},
+                                    std::pair{"--idempotency-key", o.idempotency_key}}) {
+    if (value.empty()) continue;
+    if (auto problem = proto::check_version(flag, value)) return report_usage(process, *problem);
+  }
+  auto opened = open_session(global, process);
+  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
+  auto& session = *std::get<std::unique_ptr<Session>>(opened);
+  return start_and_follow(session, o.wait, [&](AgentApi& api) {
+    return api.rollback(o.app, o.env, proto::RollbackRequest{o.release, o.dry_run},
+                        o.idempotency_key);
+  });
+}
+
+ExitCode wait_command(const std::string& id, const WaitFlags& flags, const GlobalOptions& global,
+                      Process& process) {
+  if (auto problem = first_problem({check_id(id), check_timeout(flags)})) {
+    return report_usage(process, *problem);
+  }
+  auto opened = open_session(global, process);
+  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
+  auto& session = *std::get<std::unique_ptr<Session>>(opened);
+  WaitFlags waiting = flags;
+  waiting.no_wait = false;
+  return start_and_follow(session, waiting, [&](AgentApi& api) { return api.deployment(id); });
+}
+
+ExitCode cancel_command(const std::string& id, bool json, const GlobalOptions& global,
+                        Process& process) {
+  if (auto problem = check_id(id)) return report_usage(process, *problem);
+  auto opened = open_session(global, process);
+  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
+  auto& session = *std::get<std::unique_ptr<Session>>(opened);
+  try {
+    auto answer = session.api->cancel(id);
+    if (auto* error = std::get_if<proto::ApiError>(&answer)) return report_refusal(process, *error);
+    const auto& d = std::get<proto::Deployment>(answer);
+    if (json) {
+      process.out << to_json(d).dump(2) << "\n";
+    } else {
+      process.out << "cancel requested for deployment " << d.id << " (" << d.app << "/" << d.env
+                  << " " << d.version << ", now " << to_string(d.state) << " in phase "
+                  << to_string(d.phase) << "); follow it with: fical-client wait " << d.id << "\n";
+    }
+    return ExitCode::live;
+  } catch (const TransportError& e) {
+    return report_unreachable(process, e);
+  }
+}
+
+}  // namespace fical::client

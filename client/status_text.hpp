@@ -1,0 +1,22 @@
+#pragma once
+// Text for `status` and `releases`: small aligned tables a person can read at a glance.
+#include <string>
+#include <vector>
+
+#include "proto/release.hpp"
+
+namespace fical::client {
+
+/// `fical-client status` without --app: every app and environment with its live release.
+std::string apps_table(const std::vector<proto::AppSummary>& apps);
+
+/// `fical-client status --app A --env E`: live release, running deployment, containers.
+std::string env_status_text(const proto::EnvStatus& status);
+
+/// `fical-client releases`: newest first, as the agent lists them.
+std::string releases_table(const std::vector<proto::Release>& releases);
+
+/// Rows of cells as columns padded to the widest cell, two spaces apart.
+std::string table(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace fical::client
