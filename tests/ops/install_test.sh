@@ -4,21 +4,27 @@
 # arguments, --uninstall and --uninstall --purge. Checks modes, that the printed token's
 # SHA-256 is the stored hash, and that the token is in no file but the token file.
 #
+# The default config must pass `fical-agent --check-config`, and the installed agent,
+# started on a temp unix socket with that config, must accept the printed token.
+#
 # Usage: install_test.sh <repo root> <cmake build dir with agent/ and client/ built>
-#                        <check_agent_config binary (parses agent.yaml with the agent's parser)>
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 repo=$1
 build=$2
-check_config=$3
 install_sh=$repo/scripts/install.sh
 for b in "$build/agent/fical-agent" "$build/client/fical-client"; do
   [[ -x $b ]] || fail "$b is not built"
 done
 
 tmp=$(mktemp -d)
-trap 'rm -rf -- "$tmp"' EXIT
+agent_pid=
+cleanup() {
+  if [[ -n $agent_pid ]]; then kill "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; fi
+  rm -rf -- "$tmp"
+}
+trap cleanup EXIT
 root=$tmp/root
 mkdir -p "$root"
 
@@ -65,13 +71,40 @@ for line in 'listen: ["127.0.0.1:7070", "unix:/run/fical/agent.sock"]' \
   'apps: {}' '#   filter-ical:' '#             migrate: { command: [alembic, upgrade, head] }'; do
   assert_contains "$agent_yaml" "$line" "agent.yaml"
 done
-"$check_config" "$root/etc/fical/agent.yaml" || fail "the agent's parser rejects the default agent.yaml"
+check_config() {
+  "$root/usr/local/sbin/fical-agent" --check-config --config "$1" >/dev/null
+}
+check_config "$root/etc/fical/agent.yaml" || fail "fical-agent --check-config rejects the default agent.yaml"
 # The commented example app, uncommented, must be a valid config too.
 sed -e '/^apps: {}/d' -e 's/^# apps:/apps:/' -e '/^#   /s/^# //' \
   "$root/etc/fical/agent.yaml" >"$tmp/example.yaml"
-"$check_config" "$tmp/example.yaml" | grep -q '1 app(s)' ||
+grep -q '^  filter-ical:$' "$tmp/example.yaml" || fail "the example app was not uncommented"
+check_config "$tmp/example.yaml" ||
   fail "the agent's parser rejects the uncommented example in agent.yaml"
-pass "agent.yaml and client.yaml have the agreed format, and the agent's parser accepts them"
+pass "agent.yaml and client.yaml have the agreed format, and fical-agent --check-config accepts them"
+
+# --- The installed agent accepts the printed token (and only it) ---
+socket=$tmp/agent.sock
+sed -e "s|^listen: .*|listen: [\"unix:$socket\"]|" -e "s|^state_dir: .*|state_dir: $tmp/state|" \
+  "$root/etc/fical/agent.yaml" >"$tmp/live.yaml"
+mkdir -p "$tmp/state"
+"$root/usr/local/sbin/fical-agent" --config "$tmp/live.yaml" >"$tmp/agent.log" 2>&1 &
+agent_pid=$!
+for _ in $(seq 100); do [[ -S $socket ]] && break; sleep 0.1; done
+[[ -S $socket ]] || fail "the installed agent did not listen on $socket: $(cat "$tmp/agent.log")"
+http_status() {  # token
+  curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "$socket" \
+    -H "Authorization: Bearer $1" http://localhost/v1/apps
+}
+assert_eq 200 "$(http_status "$token")" "GET /v1/apps with the printed token"
+wrong=${token%?}
+if [[ ${token: -1} == 0 ]]; then wrong+=1; else wrong+=0; fi
+assert_eq 401 "$(http_status "$wrong")" "GET /v1/apps with a token differing in its last digit"
+kill "$agent_pid"
+wait "$agent_pid" || true
+agent_pid=
+assert_not_contains "$(cat "$tmp/agent.log")" "$token" "agent log"
+pass "the installed agent accepts the printed token and refuses another"
 
 # --- Re-run: keeps config and token; without --no-start it enables the unit offline ---
 mkdir -p "$root/var/lib/fical/releases"
@@ -119,7 +152,7 @@ assert_contains "$(cat "$tmp/root2/etc/fical/agent.yaml")" "  reload: { containe
   "agent.yaml with --container-nginx"
 assert_contains "$(cat "$tmp/root2/etc/fical/client.yaml")" "url: unix:/run/fical/agent.sock" \
   "client.yaml with --url"
-"$check_config" "$tmp/root2/etc/fical/agent.yaml" >/dev/null ||
+check_config "$tmp/root2/etc/fical/agent.yaml" ||
   fail "the agent's parser rejects agent.yaml written with --container-nginx"
 token2=$(grep -Eo '^ +[0-9a-f]{64}$' <<<"$out3" | tr -d ' ')
 [[ $token2 != "$token" ]] || fail "two installs generated the same token"
