@@ -1,11 +1,10 @@
 #include "tests/support/processes.hpp"
 
-#include <arpa/inet.h>
+#include "agent/deploy/http_probe.hpp"
+
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,32 +55,8 @@ int ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
 }
 
 HttpAnswer http_get(std::uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
-  HttpAnswer answer;
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return answer;
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t n;
-      while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) response.append(buffer, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(fd);
-  auto header_end = response.find("\r\n\r\n");
-  if (response.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos) return answer;
-  answer.status = std::atoi(response.c_str() + 9);
-  answer.body = response.substr(header_end + 4);
-  return answer;
+  auto result = agent::deploy::http_probe("127.0.0.1", port, path, timeout);
+  return {result.status, result.body};
 }
 
 bool eventually(const std::function<bool()>& check, std::chrono::milliseconds timeout) {

@@ -38,8 +38,15 @@ config::NginxOptions options_for(const PrivateNginx& nginx) {
   return options;
 }
 
+// After a reload, old nginx workers may still take a connection for a moment: wait
+// until ten requests in a row get the expected body.
 bool serves(const PrivateNginx& nginx, const std::string& body) {
-  return eventually([&] { return http_get(nginx.port(), "/rt/").body == body; });
+  return eventually([&] {
+    for (int i = 0; i < 10; ++i) {
+      if (http_get(nginx.port(), "/rt/").body != body) return false;
+    }
+    return true;
+  });
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+#pragma once
+// The live record of one deployment: the executor appends phases and events, API
+// watchers read them at the same time, and every change is persisted.
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "agent/deployment_service.hpp"
+#include "agent/store/state_store.hpp"
+#include "proto/deployment.hpp"
+
+namespace fical::agent::deploy {
+
+/// Thread-safe. Writers never wait on readers beyond a short copy under the mutex.
+class DeploymentLog {
+ public:
+  DeploymentLog(proto::Deployment initial, store::StateStore& store);
+
+  void enter_phase(proto::Phase phase);
+  void info(std::string message, nlohmann::json data = nullptr);
+  void warn(std::string message, nlohmann::json data = nullptr);
+  void error(std::string message, nlohmann::json data = nullptr);
+  /// Records the plan (dry runs and the record), the target color and what was live.
+  void set_plan(nlohmann::json plan, const std::string& color, const std::string& previous_version);
+  /// Ends the deployment: closes the open phase, sets state and reason, persists.
+  void finish(proto::DeploymentState state, std::string reason = {});
+
+  proto::Deployment snapshot(bool with_events = true) const;
+  EventsPage events_since(std::uint64_t from) const;
+  std::string id() const { return id_; }
+
+  void request_cancel() { cancel_ = true; }
+  bool cancel_requested() const { return cancel_; }
+
+ private:
+  void add_event(proto::EventLevel level, std::string message, nlohmann::json data);
+  void persist_locked();
+
+  const std::string id_;
+  store::StateStore& store_;
+  mutable std::mutex mutex_;
+  proto::Deployment record_;
+  std::atomic<bool> cancel_{false};
+};
+
+}  // namespace fical::agent::deploy
