@@ -276,6 +276,11 @@ token_file: /etc/fical/client.token
 EOF
 fi
 
+# The agent checks its config itself; a broken one would only make the service fail.
+if ! "$agent_bin" --check-config --config "$agent_yaml" >/dev/null; then
+  die "$agent_yaml is invalid (errors above); fix it and re-run. The service was not (re)started"
+fi
+
 # --- systemd ---
 if ((start == 0)); then
   say "--no-start: not running systemctl"

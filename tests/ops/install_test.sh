@@ -100,11 +100,17 @@ assert_eq 200 "$(http_status "$token")" "GET /v1/apps with the printed token"
 wrong=${token%?}
 if [[ ${token: -1} == 0 ]]; then wrong+=1; else wrong+=0; fi
 assert_eq 401 "$(http_status "$wrong")" "GET /v1/apps with a token differing in its last digit"
+# fical-client reads the installed client.yaml keys and token file (paths moved below
+# the temp root and to the temp socket) and is let in.
+sed -e "s|^url: .*|url: unix:$socket|" -e "s|^token_file: /|token_file: $root/|" \
+  "$root/etc/fical/client.yaml" >"$tmp/client.yaml"
+client_out=$("$root/usr/local/bin/fical-client" --config "$tmp/client.yaml" status 2>&1) ||
+  fail "fical-client status with the installed client config and token failed: $client_out"
 kill "$agent_pid"
 wait "$agent_pid" || true
 agent_pid=
 assert_not_contains "$(cat "$tmp/agent.log")" "$token" "agent log"
-pass "the installed agent accepts the printed token and refuses another"
+pass "the installed agent accepts the printed token (curl and fical-client) and refuses another"
 
 # --- Re-run: keeps config and token; without --no-start it enables the unit offline ---
 mkdir -p "$root/var/lib/fical/releases"
@@ -134,7 +140,11 @@ expect_refusal "--url must be" --root "$root" --no-start --build-dir "$build" --
 expect_refusal "is not a directory" --root "$tmp/nope" --no-start
 expect_refusal "not found or not executable" --root "$root" --no-start --build-dir "$tmp"
 expect_refusal "--purge only goes with --uninstall" --root "$root" --purge
-pass "bad arguments are refused with clear errors"
+cp "$root/etc/fical/agent.yaml" "$tmp/agent.yaml.good"
+echo "bogus_key: 1" >>"$root/etc/fical/agent.yaml"
+expect_refusal "agent.yaml is invalid" --root "$root" --no-start --build-dir "$build"
+cp "$tmp/agent.yaml.good" "$root/etc/fical/agent.yaml"
+pass "bad arguments and an invalid agent.yaml are refused with clear errors"
 
 # --- Release layout (binaries next to the script) and --container-nginx ---
 release=$tmp/release
