@@ -281,6 +281,18 @@ if ! "$agent_bin" --check-config --config "$agent_yaml" >/dev/null; then
   die "$agent_yaml is invalid (errors above); fix it and re-run. The service was not (re)started"
 fi
 
+# Shown before systemctl runs, so a failing start cannot hide it.
+if [[ -n $token ]]; then
+  cat <<EOF
+
+Deploy token (shown only this once; agent.yaml stores only its SHA-256, and root can
+read it from ${token_file} for fical-client on this host):
+
+    ${token}
+
+EOF
+fi
+
 # --- systemd ---
 if ((start == 0)); then
   say "--no-start: not running systemctl"
@@ -299,15 +311,4 @@ else
   fi
   systemctl enable --now fical-agent.service
   say "fical-agent is enabled and started: systemctl status fical-agent"
-fi
-
-if [[ -n $token ]]; then
-  cat <<EOF
-
-Deploy token (shown only this once; agent.yaml stores only its SHA-256, and root can
-read it from ${token_file} for fical-client on this host):
-
-    ${token}
-
-EOF
 fi
