@@ -31,3 +31,14 @@ TEST_CASE("the agent exits 0 after version or help and 2 on an unknown flag", "[
   CHECK(bad.exit_code == 2);
   CHECK(bad.output.find("--nope") != std::string::npos);
 }
+
+TEST_CASE("the agent takes --check-config and --log-format text|json", "[agent]") {
+  auto parsed = parse_options({"fical-agent", "--check-config", "--log-format", "json"});
+  REQUIRE(parsed.options);
+  CHECK(parsed.options->check_config);
+  CHECK(parsed.options->log_format == fical::agent::LogFormat::json);
+  CHECK(parse_options({"fical-agent"}).options->log_format == fical::agent::LogFormat::text);
+  auto bad = parse_options({"fical-agent", "--log-format", "xml"});
+  CHECK_FALSE(bad.options);
+  CHECK(bad.exit_code == 2);
+}

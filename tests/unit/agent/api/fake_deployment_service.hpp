@@ -1,0 +1,82 @@
+#pragma once
+// A tiny in-memory DeploymentService for handler unit tests: records what it was asked.
+#include <string>
+#include <vector>
+
+#include "agent/deployment_service.hpp"
+
+namespace fical::agent::api::testing {
+
+/// Knows app "web" (envs staging, production) and "blog" (env prod); deployment "d-1" of
+/// web/staging. Records the last deploy command.
+class FakeDeploymentService final : public DeploymentService {
+ public:
+  std::vector<proto::AppSummary> apps() override {
+    return {{"web", {{"staging", "v1", "blue", ""}, {"production", "", "", ""}}},
+            {"blog", {{"prod", "", "", ""}}}};
+  }
+  Result<proto::EnvStatus> env_status(const std::string& app, const std::string& env) override {
+    if (auto missing = find(app, env)) return *missing;
+    proto::EnvStatus status;
+    status.app = app;
+    status.env = env;
+    return status;
+  }
+  Result<std::vector<proto::Release>> releases(const std::string& app,
+                                               const std::string& env) override {
+    if (auto missing = find(app, env)) return *missing;
+    proto::Release release;
+    release.version = "v1";
+    return std::vector<proto::Release>{release};
+  }
+  Result<proto::Deployment> deploy(const DeployCommand& command) override {
+    if (auto missing = find(command.app, command.env)) return *missing;
+    last_deploy = command;
+    if (running) return proto::ApiError{proto::ErrorCode::conflict, "a deployment runs", "d-1"};
+    return make("d-2", command.app, command.env, command.request.version);
+  }
+  Result<proto::Deployment> rollback(const RollbackCommand& command) override {
+    if (auto missing = find(command.app, command.env)) return *missing;
+    last_rollback = command;
+    return make("d-3", command.app, command.env, command.request.release);
+  }
+  Result<proto::Deployment> deployment(const std::string& id) override {
+    if (id != "d-1") return proto::ApiError{proto::ErrorCode::not_found, "no deployment", {}};
+    return make("d-1", "web", "staging", "v1");
+  }
+  Result<proto::Deployment> cancel(const std::string& id, const Actor&) override {
+    return deployment(id);
+  }
+  Result<EventsPage> events(const std::string& id, std::uint64_t) override {
+    if (id != "d-1") return proto::ApiError{proto::ErrorCode::not_found, "no deployment", {}};
+    return EventsPage{};
+  }
+  Result<bool> logs(const LogsQuery&, const std::function<bool(std::string_view)>&) override {
+    return true;
+  }
+  bool docker_reachable() override { return docker_up; }
+
+  bool docker_up = true;
+  bool running = false;
+  std::optional<DeployCommand> last_deploy;
+  std::optional<RollbackCommand> last_rollback;
+
+ private:
+  static std::optional<proto::ApiError> find(const std::string& app, const std::string& env) {
+    bool known = (app == "web" && (env == "staging" || env == "production")) ||
+                 (app == "blog" && env == "prod");
+    if (known) return std::nullopt;
+    return proto::ApiError{proto::ErrorCode::not_found, "no such app or env", {}};
+  }
+  static proto::Deployment make(std::string id, std::string app, std::string env,
+                                std::string version) {
+    proto::Deployment d;
+    d.id = std::move(id);
+    d.app = std::move(app);
+    d.env = std::move(env);
+    d.version = std::move(version);
+    return d;
+  }
+};
+
+}  // namespace fical::agent::api::testing

@@ -1,0 +1,222 @@
+#include "agent/api/handlers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "agent/api/token_hash.hpp"
+#include "tests/unit/agent/api/fake_deployment_service.hpp"
+
+using namespace fical::agent;
+using namespace fical::agent::api;
+using config::Scope;
+
+namespace {
+
+config::Token token(std::string id, const std::string& secret, std::vector<Scope> scopes,
+                    std::vector<std::string> apps = {}) {
+  return {std::move(id), sha256_hex(secret), std::move(scopes), std::move(apps)};
+}
+
+/// The handlers with a fake service, three tokens, and a clock the test moves.
+struct Fixture {
+  testing::FakeDeploymentService service;
+  Authenticator authenticator{{token("reader", "read-secret", {Scope::read}),
+                               token("deployer", "deploy-secret", {Scope::read, Scope::deploy}),
+                               token("web-only", "web-secret", {Scope::admin}, {"web"})}};
+  FailureLimiter limiter{3, std::chrono::seconds(60)};
+  MetricsRegistry metrics;
+  std::vector<AuditRecord> audited;
+  struct Recorder : AuditSink {
+    std::vector<AuditRecord>* out;
+    void record(const AuditRecord& r) override { out->push_back(r); }
+  } recorder;
+  FailureLimiter::TimePoint now{};
+  Deps deps{service, authenticator, limiter, metrics, recorder, [this] { return now; }};
+
+  Fixture() { recorder.out = &audited; }
+
+  Response call(std::string method, std::string path, std::string secret = "",
+                std::string body = "", Fields query = {}) {
+    Request request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.query = std::move(query);
+    if (!secret.empty()) request.headers.emplace_back("authorization", "Bearer " + secret);
+    request.body = std::move(body);
+    request.peer = "127.0.0.1:5000";
+    request.peer_address = "127.0.0.1";
+    request.request_id = "r1";
+    return handle(request, deps);
+  }
+};
+
+std::string header(const Response& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+std::string code(const Response& response) {
+  return nlohmann::json::parse(response.body)["error"]["code"];
+}
+
+}  // namespace
+
+TEST_CASE("routes without a token answer 401 with WWW-Authenticate", "[api]") {
+  Fixture f;
+  auto missing = f.call("GET", "/v1/apps");
+  CHECK(missing.status == 401);
+  CHECK(code(missing) == "unauthorized");
+  CHECK(header(missing, "WWW-Authenticate") == "Bearer realm=\"fical\"");
+  auto wrong = f.call("GET", "/v1/apps", "not-a-token");
+  CHECK(wrong.status == 401);
+  CHECK(f.audited.size() == 2);
+  CHECK(f.audited[0].outcome == "auth_failed");
+  CHECK(f.metrics.value("fical_api_auth_failures_total", {{"reason", "unauthorized"}}) == 2);
+}
+
+TEST_CASE("a read token may read but not deploy", "[api]") {
+  Fixture f;
+  CHECK(f.call("GET", "/v1/apps/web/envs/staging", "read-secret").status == 200);
+  auto deploy = f.call("POST", "/v1/apps/web/envs/staging/deployments", "read-secret",
+                       R"({"version":"v2"})");
+  CHECK(deploy.status == 403);
+  CHECK(nlohmann::json::parse(deploy.body)["error"]["message"] ==
+        "this token lacks the \"deploy\" scope");
+  CHECK_FALSE(f.service.last_deploy);
+}
+
+TEST_CASE("a deploy passes the body, actor and Idempotency-Key to the service", "[api]") {
+  Fixture f;
+  Request request;
+  request.method = "POST";
+  request.path = "/v1/apps/web/envs/staging/deployments";
+  request.headers = {{"authorization", "Bearer deploy-secret"}, {"idempotency-key", "k-42"}};
+  request.body = R"({"version":"v2","dry_run":true})";
+  request.peer = "unix";
+  auto response = handle(request, f.deps);
+  CHECK(response.status == 202);
+  CHECK(header(response, "Location") == "/v1/deployments/d-2");
+  CHECK(response.token_id == "deployer");
+  CHECK(response.route == "/v1/apps/{app}/envs/{env}/deployments");
+  REQUIRE(f.service.last_deploy);
+  CHECK(f.service.last_deploy->request.version == "v2");
+  CHECK(f.service.last_deploy->request.dry_run);
+  CHECK(f.service.last_deploy->actor.token_id == "deployer");
+  CHECK(f.service.last_deploy->idempotency_key == "k-42");
+  REQUIRE(f.audited.size() == 1);
+  CHECK(f.audited[0].outcome == "accepted");
+
+  request.headers[1].second = std::string(129, 'k');
+  CHECK(handle(request, f.deps).status == 400);
+}
+
+TEST_CASE("a deploy with a bad body names the field; a conflict carries the running id",
+          "[api]") {
+  Fixture f;
+  auto bad = f.call("POST", "/v1/apps/web/envs/staging/deployments", "deploy-secret", "{}");
+  CHECK(bad.status == 400);
+  CHECK(nlohmann::json::parse(bad.body)["error"]["message"] == "version: is required");
+  f.service.running = true;
+  auto conflict = f.call("POST", "/v1/apps/web/envs/staging/deployments", "deploy-secret",
+                         R"({"version":"v2"})");
+  CHECK(conflict.status == 409);
+  CHECK(nlohmann::json::parse(conflict.body)["error"]["deployment_id"] == "d-1");
+}
+
+TEST_CASE("a rollback accepts an empty body", "[api]") {
+  Fixture f;
+  auto response = f.call("POST", "/v1/apps/web/envs/staging/rollback", "deploy-secret");
+  CHECK(response.status == 202);
+  REQUIRE(f.service.last_rollback);
+  CHECK(f.service.last_rollback->request.release.empty());
+}
+
+TEST_CASE("a token limited to apps sees and touches only those", "[api]") {
+  Fixture f;
+  auto apps = nlohmann::json::parse(f.call("GET", "/v1/apps", "web-secret").body)["apps"];
+  REQUIRE(apps.size() == 1);
+  CHECK(apps[0]["name"] == "web");
+  CHECK(nlohmann::json::parse(f.call("GET", "/v1/apps", "read-secret").body)["apps"].size() == 2);
+  CHECK(f.call("GET", "/v1/apps/blog/envs/prod", "web-secret").status == 403);
+  CHECK(f.call("POST", "/v1/apps/blog/envs/prod/deployments", "web-secret",
+               R"({"version":"v1"})").status == 403);
+  CHECK(f.call("POST", "/v1/apps/web/envs/staging/deployments", "web-secret",
+               R"({"version":"v1"})").status == 202);  // admin implies deploy
+  CHECK(f.call("GET", "/v1/deployments/d-1", "web-secret").status == 200);
+}
+
+TEST_CASE("path parameters are validated and name the field", "[api]") {
+  Fixture f;
+  auto bad = f.call("GET", "/v1/apps/Web/envs/staging", "read-secret");
+  CHECK(bad.status == 400);
+  CHECK(nlohmann::json::parse(bad.body)["error"]["message"].get<std::string>().rfind("app", 0) == 0);
+  auto bad_id = f.call("GET", "/v1/deployments/..%2f", "read-secret");
+  CHECK(bad_id.status == 400);
+  CHECK(f.call("GET", "/v1/apps/nope/envs/staging", "read-secret").status == 404);
+}
+
+TEST_CASE("unknown routes are 404 and wrong methods 405 with Allow", "[api]") {
+  Fixture f;
+  CHECK(f.call("GET", "/v2/apps", "read-secret").status == 404);
+  CHECK(f.call("GET", "/v1/apps/", "read-secret").status == 404);
+  auto wrong = f.call("DELETE", "/v1/apps/web/envs/staging");
+  CHECK(wrong.status == 405);
+  CHECK(header(wrong, "Allow") == "GET");
+  CHECK(header(f.call("GET", "/v1/deployments/d-1/cancel"), "Allow") == "POST");
+}
+
+TEST_CASE("healthz needs no token and reports Docker", "[api]") {
+  Fixture f;
+  CHECK(f.call("GET", "/healthz").status == 200);
+  f.service.docker_up = false;
+  auto down = f.call("GET", "/healthz");
+  CHECK(down.status == 503);
+  CHECK(nlohmann::json::parse(down.body)["docker"] == false);
+}
+
+TEST_CASE("events and logs answer streams, or errors before streaming", "[api]") {
+  Fixture f;
+  auto events = f.call("GET", "/v1/deployments/d-1/events", "read-secret");
+  REQUIRE(std::holds_alternative<EventStream>(events.stream));
+  CHECK(std::get<EventStream>(events.stream).deployment_id == "d-1");
+  CHECK(events.content_type == "application/x-ndjson");
+  CHECK(f.call("GET", "/v1/deployments/d-9/events", "read-secret").status == 404);
+
+  auto logs = f.call("GET", "/v1/apps/web/envs/staging/logs", "read-secret", "",
+                     {{"service", "app"}, {"tail", "50"}, {"follow", "true"}, {"since", "10m"}});
+  REQUIRE(std::holds_alternative<LogStream>(logs.stream));
+  const auto& query = std::get<LogStream>(logs.stream).query;
+  CHECK(query.service == "app");
+  CHECK(query.tail == 50);
+  CHECK(query.follow);
+  CHECK(query.since == "10m");
+  for (Fields bad : std::vector<Fields>{{{"tail", "10001"}}, {{"tail", "-1"}}, {{"tail", "x"}},
+                                        {{"follow", "maybe"}}, {{"since", "yesterday"}},
+                                        {{"service", "A"}}, {{"colour", "red"}}}) {
+    CHECK(f.call("GET", "/v1/apps/web/envs/staging/logs", "read-secret", "", bad).status == 400);
+  }
+}
+
+TEST_CASE("repeated auth failures from a peer get 429 until the window passes", "[api]") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) CHECK(f.call("GET", "/v1/apps", "wrong").status == 401);
+  auto limited = f.call("GET", "/v1/apps", "read-secret");  // even a good token waits
+  CHECK(limited.status == 429);
+  CHECK(header(limited, "Retry-After") == "60");
+  f.now += std::chrono::seconds(61);
+  CHECK(f.call("GET", "/v1/apps", "read-secret").status == 200);
+  CHECK(f.call("GET", "/healthz").status == 200);  // no auth, no limit
+}
+
+TEST_CASE("metrics need the read scope and count requests", "[api]") {
+  Fixture f;
+  describe_api_metrics(f.metrics);
+  auto response = f.call("GET", "/v1/apps", "read-secret");
+  count_request(f.metrics, "GET", response);
+  auto metrics = f.call("GET", "/metrics", "read-secret");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find(R"(fical_api_requests_total{route="/v1/apps",method="GET",status="200"} 1)") !=
+        std::string::npos);
+  CHECK(f.call("GET", "/metrics").status == 401);
+}
