@@ -101,8 +101,9 @@ void Server::stop() {
       boost::system::error_code ec;
       for (auto& acceptor : listeners->open.tcp) acceptor.close(ec);
       for (auto& acceptor : listeners->open.unix_sockets) acceptor.close(ec);
-      for (const auto& path : listeners->open.unix_paths) ::unlink(path.c_str());
     });
+    // At once, not on the strand: the io_context may stop before the post runs.
+    for (const auto& path : listeners_->open.unix_paths) ::unlink(path.c_str());
   }
   state_->close_idle_connections();
 }
