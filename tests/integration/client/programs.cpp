@@ -1,0 +1,125 @@
+#include "tests/integration/client/programs.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "agent/api/token_hash.hpp"
+
+namespace fical::client::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool answers(const std::filesystem::path& socket_path) {
+  auto ran = run_client({"--url", "unix:" + socket_path.string(), "status"}, {{"FICAL_TOKEN", Agent::kReaderToken}});
+  return ran.exit_code == 0;
+}
+
+}  // namespace
+
+void write_file(const std::filesystem::path& path, const std::string& text, unsigned mode) {
+  std::ofstream(path) << text;
+  ::chmod(path.c_str(), mode);
+}
+
+Ran run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                std::chrono::milliseconds limit) {
+  fical::testing::TempDir capture;
+  auto out_path = capture.path() / "out";
+  auto err_path = capture.path() / "err";
+  std::vector<std::string> env_text;
+  for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
+  std::vector<char*> c_argv, c_env;
+  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& e : env_text) c_env.push_back(const_cast<char*>(e.c_str()));
+  c_argv.push_back(nullptr);
+  c_env.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execve(c_argv[0], c_argv.data(), c_env.data());
+    ::_exit(127);
+  }
+  Ran ran;
+  auto give_up = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ran.exit_code = -1;
+      ran.out = read_all(out_path);
+      ran.err = read_all(err_path);
+      return ran;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  ran.out = read_all(out_path);
+  ran.err = read_all(err_path);
+  return ran;
+}
+
+Ran run_client(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{FICAL_CLIENT_BINARY};
+  argv.insert(argv.end(), {"--config", "/dev/null"});  // an empty config: no host settings
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto full_env = env;
+  full_env.emplace("PATH", "/usr/bin:/bin");
+  return run_program(argv, full_env);
+}
+
+Agent::Agent(const std::string& extra_yaml) {
+  port_ = fical::testing::free_port();
+  auto hash = [](const char* token) { return fical::agent::api::sha256_hex(token); };
+  std::ostringstream config;
+  config << "listen: [\"127.0.0.1:" << port_ << "\", \"unix:" << (dir() / "agent.sock").string() << "\"]\n"
+         << "state_dir: " << (dir() / "state").string() << "\n"
+         << "docker: {socket: " << (dir() / "no-docker.sock").string() << "}\n"
+         << "tokens:\n"
+         << "  - {id: deployer, sha256: \"" << hash(kDeployerToken) << "\", scopes: [read, deploy]}\n"
+         << "  - {id: reader, sha256: \"" << hash(kReaderToken) << "\", scopes: [read]}\n"
+         << "nginx: {upstream_dir: " << (dir() / "upstreams").string()
+         << ", reload: {pidfile: " << (dir() / "nginx.pid").string() << "}}\n"
+         << "apps:\n  web:\n    environments:\n      staging:\n        services:\n"
+         << "          api: {image: 127.0.0.1:5000/x, port: 8080, ports: {blue: 18001, green: 18002},"
+         << " health: {http: /health}}\n"
+         << extra_yaml;
+  std::filesystem::create_directories(dir() / "state");
+  std::filesystem::create_directories(dir() / "upstreams");
+  write_file(dir() / "agent.yaml", config.str());
+  write_file(deployer_token_file(), std::string(kDeployerToken) + "\n");
+  write_file(reader_token_file(), std::string(kReaderToken) + "\n");
+  process_ = std::make_unique<fical::testing::ChildProcess>(
+      std::vector<std::string>{FICAL_AGENT_BINARY, "--config", (dir() / "agent.yaml").string()},
+      dir() / "agent.log");
+  if (!fical::testing::eventually([&] { return answers(dir() / "agent.sock"); }, 20s)) {
+    throw std::runtime_error("fical-agent did not start; its log: " + read_all(dir() / "agent.log"));
+  }
+}
+
+std::string Agent::http_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string Agent::unix_url() const { return "unix:" + (dir() / "agent.sock").string(); }
+
+}  // namespace fical::client::testing

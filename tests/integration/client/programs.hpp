@@ -1,0 +1,57 @@
+#pragma once
+// Real fical-client and fical-agent processes for the client's integration tests.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/processes.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace fical::client::testing {
+
+/// What a finished program printed and how it exited.
+struct Ran {
+  int exit_code = -1;  // -1: killed at the time limit
+  std::string out;
+  std::string err;
+};
+
+/// Runs argv (no shell) with exactly `env` as its environment, stdin from /dev/null and
+/// stdout/stderr captured; SIGKILLs it after `limit`.
+Ran run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+/// Runs the real fical-client with `args` and the extra environment `env`.
+Ran run_client(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+
+/// A real fical-agent on a free loopback port and a unix socket, with a temp config that
+/// has the app web/staging (service api) and two tokens: "deployer" (read, deploy) and
+/// "reader" (read). Stopped on destruction.
+class Agent {
+ public:
+  /// `extra_yaml` is appended to the config (e.g. a tls: block).
+  explicit Agent(const std::string& extra_yaml = "");
+  std::string http_url() const;
+  std::string unix_url() const;
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  /// Token files (mode 0600) holding each token.
+  std::filesystem::path deployer_token_file() const { return dir() / "deployer.token"; }
+  std::filesystem::path reader_token_file() const { return dir() / "reader.token"; }
+  static constexpr const char* kDeployerToken = "fical-it-deployer-0123456789abcdef";
+  static constexpr const char* kReaderToken = "fical-it-reader-0123456789abcdef";
+  std::uint16_t port() const { return port_; }
+
+ private:
+  fical::testing::TempDir dir_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<fical::testing::ChildProcess> process_;
+};
+
+/// Writes `text` to `path` with the given mode.
+void write_file(const std::filesystem::path& path, const std::string& text, unsigned mode = 0600);
+
+}  // namespace fical::client::testing
