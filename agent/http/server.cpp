@@ -110,4 +110,14 @@ void Server::stop() {
 
 std::size_t Server::connections() const { return state_->connections; }
 
+std::vector<std::uint16_t> Server::tcp_ports() const {
+  std::vector<std::uint16_t> ports;
+  if (!listeners_) return ports;
+  for (const auto& acceptor : listeners_->open.tcp) {
+    boost::system::error_code ec;
+    ports.push_back(acceptor.local_endpoint(ec).port());
+  }
+  return ports;
+}
+
 }  // namespace fical::agent::http

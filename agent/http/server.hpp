@@ -1,7 +1,9 @@
 #pragma once
 // The API's HTTP server: listeners from config, limits, TLS, graceful shutdown.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "agent/api/handlers.hpp"
 #include "agent/config/config.hpp"
@@ -37,6 +39,8 @@ class Server {
   void stop();
   /// Open connections (for a bounded wait at shutdown).
   std::size_t connections() const;
+  /// The bound port of each TCP listener, in config order (useful with port 0).
+  std::vector<std::uint16_t> tcp_ports() const;
 
  private:
   struct Listeners;
