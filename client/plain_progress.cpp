@@ -66,6 +66,9 @@ void PlainProgress::event(const proto::Event& e) {
     pull_step_printed_ = 0;
   }
   if (auto progress = pull_progress(e)) {
+    auto image = e.data.value("image", std::string());
+    if (image != pull_image_) pull_step_printed_ = 0;  // each image's pull has its own steps
+    pull_image_ = image;
     int step = progress->percent() / 25 * 25;
     if (progress->total > 0 && step > pull_step_printed_) {
       pull_step_printed_ = step;

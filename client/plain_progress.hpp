@@ -38,7 +38,8 @@ class PlainProgress final : public ProgressView {
   std::vector<std::string> held_;
   bool have_phase_ = false;
   proto::Phase phase_ = proto::Phase::preflight;
-  int pull_step_printed_ = 0;  // last 25% step printed
+  int pull_step_printed_ = 0;  // last 25% step printed for pull_image_
+  std::string pull_image_;
   proto::TimePoint last_time_{};
 };
 

@@ -148,6 +148,18 @@ TEST_CASE("tty output of a failure marks the phase and prints the reason", "[cli
   CHECK(text.find("FAILED: web/staging v3: migrate: exit status 1") != std::string::npos);
 }
 
+TEST_CASE("plain output: each image of a pull gets its own 25% steps", "[client][output]") {
+  std::ostringstream out;
+  PlainProgress view(out);
+  for (const char* image : {"r/api:v3", "r/web:v3"}) {
+    for (int quarter = 1; quarter <= 3; ++quarter) {
+      view.event(event(0, 0, Phase::pull, "pulling", {{"image", image}, {"bytes", quarter}, {"total", 4}}));
+    }
+  }
+  CHECK(count(out.str(), "pull: 50% (2 B of 4 B)") == 2);
+  CHECK(count(out.str(), "pull: ") == 6);
+}
+
 TEST_CASE("pull progress reads bytes and total", "[client][output]") {
   auto e = event(1, 0, Phase::pull, "p", {{"bytes", 5}, {"total", 20}});
   REQUIRE(pull_progress(e));
