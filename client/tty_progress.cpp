@@ -47,6 +47,11 @@ void TtyProgress::redraw() {
 
 void TtyProgress::close_phase(proto::TimePoint end, std::string_view mark) {
   if (!have_phase_) return;
+  if (phase_ == proto::Phase::done) {  // a marker, not work: the summary line says it
+    if (status_shown_) out_ << kEraseLine;
+    status_shown_ = false;
+    return;
+  }
   line("  " + pad(std::string(mark), 5) + pad(std::string(to_string(phase_)), 9) +
        format_elapsed(end - phase_started_));
 }

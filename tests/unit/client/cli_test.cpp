@@ -127,6 +127,19 @@ TEST_CASE("deploy --no-wait prints the id; --json prints only the record", "[cli
   CHECK(nlohmann::json::parse(j.out.str())["state"] == "rolled_back");
 }
 
+TEST_CASE("--timeout passing while the agent is away is exit 4 with the wait command", "[client]") {
+  TestProcess p;
+  p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  for (int i = 0; i < 1000; ++i) p.transport.script.push_back({{}, {}, false, true});
+  auto args = kDeploy;
+  args.insert(args.end(), {"--timeout", "300ms"});
+  CHECK(p.run(args) == 4);
+  CHECK(p.out.str().find("client: lost the event stream (refused); reconnecting") != std::string::npos);
+  CHECK(p.out.str().find("TIMED OUT: the --timeout of 300ms passed while the agent was unreachable") !=
+        std::string::npos);
+  CHECK(p.out.str().find("Follow it with: fical-client wait dep-42") != std::string::npos);
+}
+
 TEST_CASE("refusals are exit 3 with the agent's message", "[client]") {
   TestProcess p;
   p.transport.script.push_back({{409, "application/json",

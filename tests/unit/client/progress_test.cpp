@@ -131,7 +131,8 @@ TEST_CASE("tty output redraws a status line with a pull bar", "[client][output][
   CHECK(text.find("  ok   pull     20.0s\n") != std::string::npos);
   CHECK(text.find("  ok   health   ") != std::string::npos);
   CHECK(count(text, "  ok   health") == 1);
-  CHECK(text.find("OK web/staging: v3 is live") != std::string::npos);
+  CHECK(text.find("ok   done") == std::string::npos);
+  CHECK(text.find("\r\033[2KOK web/staging: v3 is live (deploy dep-42, 38.0s)\n") != std::string::npos);
   for (auto pos = text.find("\r\033[2K"); pos != std::string::npos; pos = text.find("\r\033[2K", pos + 1)) {
     auto end = text.find_first_of("\r\n", pos + 5);
     CHECK(end - pos - 5 < 100);  // a status line never wraps
