@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -105,6 +106,26 @@ PrivateNginx::~PrivateNginx() {
 std::vector<std::string> PrivateNginx::test_command() const {
   auto d = dir_.path().string();
   return {"nginx", "-t", "-q", "-p", d, "-c", d + "/nginx.conf", "-e", d + "/logs/error.log"};
+}
+
+int PrivateNginx::worker_count() const {
+  std::ifstream in(pidfile());
+  pid_t master = 0;
+  if (!(in >> master)) return 0;
+  int workers = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid && ppid == master) ++workers;
+  }
+  return workers;
 }
 
 std::vector<std::string> busybox_httpd(std::uint16_t port, const std::filesystem::path& dir) {

@@ -54,6 +54,8 @@ class PrivateNginx {
   std::filesystem::path location_dir() const { return dir_.path() / "locations"; }
   std::filesystem::path pidfile() const { return dir_.path() / "nginx.pid"; }
   std::vector<std::string> test_command() const;
+  /// Worker processes the master has now (after a reload, old ones linger briefly).
+  int worker_count() const;
 
  private:
   TempDir dir_;

@@ -58,12 +58,13 @@ std::uint16_t free_port() {
 }
 
 TempDir::TempDir() {
-  std::string pattern = "/tmp/fical-test-XXXXXX";
+  std::string pattern = "/tmp/fical-tmp-XXXXXX";
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
 
 TempDir::~TempDir() {
+  if (std::getenv("FICAL_KEEP_TEMP")) return;  // for debugging a failed test
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -1,0 +1,382 @@
+#include "agent/deploy/deployment_manager.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <sstream>
+
+#include "agent/deploy/executor.hpp"
+#include "agent/deploy/naming.hpp"
+#include "agent/deploy/plan.hpp"
+#include "proto/durations.hpp"
+
+namespace fical::agent::deploy {
+namespace {
+
+using proto::ApiError;
+using proto::ErrorCode;
+
+ApiError not_found(std::string message) { return {ErrorCode::not_found, std::move(message), {}}; }
+
+constexpr std::size_t kFinishedKept = 100;
+
+}  // namespace
+
+DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
+  for (const auto& d : deps_.store.load_deployments()) {
+    if (!d.idempotency_key.empty()) idempotency_[d.app + "/" + d.env + "/" + d.idempotency_key] = d.id;
+  }
+  housekeeper_ = std::thread([this] { housekeeping(); });
+}
+
+DeploymentManager::~DeploymentManager() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [id, log] : logs_) log->request_cancel();
+  }
+  wake_.notify_all();
+  housekeeper_.join();
+  for (auto& worker : workers_) worker.thread.join();
+}
+
+std::string DeploymentManager::new_deployment_id() {
+  thread_local std::mt19937 random{std::random_device{}()};
+  auto now = proto::format_time(proto::now_ms());  // 2026-11-26T22:03:13.123Z
+  std::string stamp;
+  for (char c : now.substr(0, 19)) {
+    if (std::isdigit(static_cast<unsigned char>(c))) stamp += c;
+  }
+  std::ostringstream id;
+  id << "d-" << stamp.substr(0, 8) << "-" << stamp.substr(8) << "-" << std::hex
+     << (random() & 0xffffff);
+  return id.str();
+}
+
+void DeploymentManager::forget_finished_locked() {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (*it->done) {
+      it->thread.join();
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::size_t finished = 0;
+  for (const auto& [id, log] : logs_) finished += proto::is_terminal(log->events_since(~0ull).state);
+  for (auto it = logs_.begin(); finished > kFinishedKept && it != logs_.end();) {
+    if (proto::is_terminal(it->second->events_since(~0ull).state)) {
+      it = logs_.erase(it);
+      --finished;
+    } else {
+      ++it;
+    }
+  }
+}
+
+Result<proto::Deployment> DeploymentManager::start(const Start& request) {
+  const auto* app = deps_.config.find_app(request.app);
+  if (!app) return not_found("no app named " + request.app + " is configured");
+  const auto* env = app->find_environment(request.env);
+  if (!env) return not_found("app " + request.app + " has no environment " + request.env);
+
+  std::lock_guard lock(mutex_);
+  if (stopping_) return ApiError{ErrorCode::unavailable, "the agent is shutting down", {}};
+  forget_finished_locked();
+  auto key = request.app + "/" + request.env + "/" + request.idempotency_key;
+  if (!request.idempotency_key.empty()) {
+    if (auto it = idempotency_.find(key); it != idempotency_.end()) {
+      if (auto known = logs_.find(it->second); known != logs_.end()) return known->second->snapshot(false);
+      if (auto stored = deps_.store.load_deployment(it->second)) {
+        stored->events.clear();
+        return *stored;
+      }
+    }
+  }
+  proto::Deployment record;
+  record.id = new_deployment_id();
+  record.app = request.app;
+  record.env = request.env;
+  record.kind = request.kind;
+  record.version = request.version;
+  record.dry_run = request.dry_run;
+  record.actor = request.actor.token_id;
+  record.idempotency_key = request.idempotency_key;
+  record.created_at = proto::now_ms();
+
+  auto state = deps_.store.load_env(request.app, request.env);
+  if (request.dry_run) {
+    auto plan = plan_deployment(*app, *env, state, request.kind, request.version, record.id);
+    record.plan = to_json(plan);
+    record.color = plan.target_color;
+    record.previous_version = plan.live_version;
+    record.state = proto::DeploymentState::succeeded;
+    record.ended_at = record.created_at;
+    record.events.push_back({0, record.created_at, proto::Phase::preflight, proto::EventLevel::info,
+                             "dry run: nothing was changed", nullptr});
+    deps_.store.save_deployment(record);
+    return record;
+  }
+  // A deployment that has ended holds its lock only until its thread returns: free.
+  if (auto holder = locks_.holder(request.app, request.env)) {
+    if (auto it = logs_.find(*holder); it != logs_.end() && proto::is_terminal(it->second->events_since(~0ull).state)) {
+      locks_.release(request.app, request.env, *holder);
+    }
+  }
+  if (auto holder = locks_.try_take(request.app, request.env, record.id)) {
+    return ApiError{ErrorCode::conflict,
+                    "deployment " + *holder + " is running for " + request.app + "/" + request.env, *holder};
+  }
+  auto log = std::make_shared<DeploymentLog>(record, deps_.store);
+  logs_[record.id] = log;
+  if (!request.idempotency_key.empty()) idempotency_[key] = record.id;
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  workers_.push_back({std::thread([this, log, app, env, done] {
+                        run_deployment(log, *app, *env);
+                        *done = true;
+                      }),
+                      done});
+  return log->snapshot(false);
+}
+
+void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app,
+                                       const config::Environment& env) {
+  auto record = log->snapshot(false);
+  try {
+    auto state = deps_.store.load_env(app.name, env.name);
+    auto plan = plan_deployment(app, env, state, record.kind, record.version, record.id);
+    log->set_plan(to_json(plan), plan.target_color, plan.live_version);
+    Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config}, *log, plan);
+    auto result = executor.run();
+    spdlog::info("deployment {} of {}/{} {} ended {}", record.id, app.name, env.name, record.version,
+                 proto::to_string(result));
+  } catch (const std::exception& e) {
+    log->error(std::string("internal error: ") + e.what());
+    log->finish(proto::DeploymentState::failed, e.what());
+  }
+  std::lock_guard lock(mutex_);
+  locks_.release(app.name, env.name, record.id);
+}
+
+Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
+  return start({proto::DeploymentKind::deploy, command.app, command.env, command.request.version,
+                command.request.dry_run, command.actor, command.idempotency_key});
+}
+
+Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& command) {
+  const auto* app = deps_.config.find_app(command.app);
+  if (!app || !app->find_environment(command.env)) {
+    return not_found(command.app + "/" + command.env + " is not configured");
+  }
+  auto state = deps_.store.load_env(command.app, command.env);
+  if (!state.live) {
+    return ApiError{ErrorCode::conflict, "nothing is live in " + command.app + "/" + command.env + " yet", {}};
+  }
+  auto history = deps_.store.load_releases(command.app, command.env);
+  std::string target = command.request.release;
+  if (target.empty()) {
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+      if (it->version != state.live->version) {
+        target = it->version;
+        break;
+      }
+    }
+    if (target.empty()) {
+      return ApiError{ErrorCode::conflict, "there is no earlier release to roll back to", {}};
+    }
+  } else {
+    bool known = std::any_of(history.begin(), history.end(), [&](const auto& r) { return r.version == target; });
+    if (!known) return not_found("release " + target + " was never live in " + command.app + "/" + command.env);
+    if (target == state.live->version) {
+      return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
+    }
+  }
+  return start({proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
+                command.actor, command.idempotency_key});
+}
+
+std::vector<proto::AppSummary> DeploymentManager::apps() {
+  std::vector<proto::AppSummary> out;
+  for (const auto& app : deps_.config.apps) {
+    proto::AppSummary summary{app.name, {}};
+    for (const auto& env : app.environments) {
+      auto state = deps_.store.load_env(app.name, env.name);
+      std::lock_guard lock(mutex_);
+      summary.environments.push_back({env.name, state.live ? state.live->version : "", state.live_color,
+                                      locks_.holder(app.name, env.name).value_or("")});
+    }
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_name, const std::string& env_name) {
+  const auto* app = deps_.config.find_app(app_name);
+  if (!app || !app->find_environment(env_name)) return not_found(app_name + "/" + env_name + " is not configured");
+  proto::EnvStatus status;
+  status.app = app_name;
+  status.env = env_name;
+  status.live = deps_.store.load_env(app_name, env_name).live;
+  try {
+    docker::ContainerFilters filters;
+    filters.labels = {std::string(labels::kApp) + "=" + app_name, std::string(labels::kEnv) + "=" + env_name,
+                      std::string(labels::kRole) + "=app"};
+    for (const auto& c : deps_.docker.list_containers(filters)) {
+      auto label = [&](const char* key) { return c.labels.count(key) ? c.labels.at(key) : std::string(); };
+      proto::ContainerStatus container{label(labels::kService), label(labels::kColor), c.name, c.id.substr(0, 12),
+                                       label(labels::kRelease), c.state, ""};
+      if (c.state == "running") {
+        if (auto info = deps_.docker.inspect_container(c.id)) container.health = info->state.health.status;
+      }
+      status.containers.push_back(std::move(container));
+    }
+  } catch (const docker::DockerError& e) {
+    spdlog::warn("status of {}/{}: Docker did not answer: {}", app_name, env_name, e.what());
+  }
+  std::lock_guard lock(mutex_);
+  if (auto holder = locks_.holder(app_name, env_name)) {
+    if (auto it = logs_.find(*holder); it != logs_.end()) status.running = it->second->snapshot(false);
+  }
+  return status;
+}
+
+Result<std::vector<proto::Release>> DeploymentManager::releases(const std::string& app, const std::string& env) {
+  const auto* a = deps_.config.find_app(app);
+  if (!a || !a->find_environment(env)) return not_found(app + "/" + env + " is not configured");
+  auto history = deps_.store.load_releases(app, env);
+  return std::vector<proto::Release>(history.rbegin(), history.rend());
+}
+
+Result<proto::Deployment> DeploymentManager::deployment(const std::string& id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = logs_.find(id); it != logs_.end()) return it->second->snapshot();
+  }
+  if (auto stored = deps_.store.load_deployment(id)) return *stored;
+  return not_found("no deployment " + id);
+}
+
+Result<proto::Deployment> DeploymentManager::cancel(const std::string& id, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  auto it = logs_.find(id);
+  if (it == logs_.end()) {
+    if (auto stored = deps_.store.load_deployment(id)) {
+      return ApiError{ErrorCode::conflict,
+                      "deployment " + id + " already ended " + std::string(proto::to_string(stored->state)), {}};
+    }
+    return not_found("no deployment " + id);
+  }
+  auto snapshot = it->second->snapshot(false);
+  if (proto::is_terminal(snapshot.state)) {
+    return ApiError{ErrorCode::conflict,
+                    "deployment " + id + " already ended " + std::string(proto::to_string(snapshot.state)), {}};
+  }
+  it->second->request_cancel();
+  it->second->warn("cancel requested by " + actor.token_id + ": stopping at the next safe point");
+  return it->second->snapshot(false);
+}
+
+Result<EventsPage> DeploymentManager::events(const std::string& id, std::uint64_t from) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = logs_.find(id); it != logs_.end()) return it->second->events_since(from);
+  }
+  auto stored = deps_.store.load_deployment(id);
+  if (!stored) return not_found("no deployment " + id);
+  EventsPage page;
+  page.state = stored->state;
+  page.ended = true;  // not running in this agent: nothing more will come
+  for (auto i = from; i < stored->events.size(); ++i) page.events.push_back(stored->events[i]);
+  return page;
+}
+
+Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) {
+  const auto* app = deps_.config.find_app(query.app);
+  const auto* env = app ? app->find_environment(query.env) : nullptr;
+  if (!env) return not_found(query.app + "/" + query.env + " is not configured");
+  if (!env->find_service(query.service)) {
+    return not_found(query.app + "/" + query.env + " has no service " + query.service);
+  }
+  auto state = deps_.store.load_env(query.app, query.env);
+  if (state.live_color.empty()) return not_found("nothing is live in " + query.app + "/" + query.env + " yet");
+  docker::LogOptions options;
+  options.tail = query.tail;
+  options.follow = query.follow;
+  options.timestamps = query.timestamps;
+  options.timeout = query.follow ? std::chrono::hours(12) : std::chrono::seconds(30);
+  if (!query.since.empty()) {
+    if (auto time = proto::parse_time(query.since)) {
+      options.since = std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count();
+    } else if (auto ago = proto::parse_duration(query.since)) {
+      options.since = std::chrono::duration_cast<std::chrono::seconds>(
+                          (proto::now_ms() - *ago).time_since_epoch()).count();
+    } else {
+      return ApiError{ErrorCode::bad_request, "since: use a time (2026-11-26T10:00:00Z) or a duration (10m)", {}};
+    }
+  }
+  auto container = container_name(query.app, query.env, query.service, state.live_color);
+  try {
+    deps_.docker.logs(container, options, [&](const docker::LogLine& line) {
+      std::string text = line.timestamp.empty() ? line.text : line.timestamp + " " + line.text;
+      text += '\n';
+      return sink(text);
+    });
+  } catch (const docker::DockerError& e) {
+    if (e.status() == 404) return not_found("container " + container + " does not exist");
+    return ApiError{ErrorCode::unavailable, std::string("Docker: ") + e.what(), {}};
+  }
+  return true;
+}
+
+bool DeploymentManager::docker_reachable() {
+  try {
+    deps_.docker.version();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void DeploymentManager::housekeeping() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::seconds(1));
+    if (stopping_) break;
+    lock.unlock();
+    try {
+      retire_expired_warm_colors();
+    } catch (const std::exception& e) {
+      spdlog::warn("keep_warm housekeeping: {}", e.what());
+    }
+    lock.lock();
+  }
+}
+
+void DeploymentManager::retire_expired_warm_colors() {
+  const std::string holder = "keep-warm-expiry";
+  for (const auto& app : deps_.config.apps) {
+    for (const auto& env : app.environments) {
+      if (!deps_.store.load_env(app.name, env.name).warm_until) continue;
+      {
+        std::lock_guard lock(mutex_);
+        if (locks_.try_take(app.name, env.name, holder)) continue;  // a deployment runs: later
+      }
+      auto state = deps_.store.load_env(app.name, env.name);
+      if (state.warm_until && *state.warm_until <= proto::now_ms()) {
+        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
+        for (const auto& service : env.services) {
+          deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color),
+                                      seconds);
+        }
+        spdlog::info("{}/{}: keep_warm ended, stopped the {} color", app.name, env.name, state.warm_color);
+        state.warm_until.reset();
+        state.warm_color.clear();
+        deps_.store.save_env(app.name, env.name, state);
+      }
+      std::lock_guard lock(mutex_);
+      locks_.release(app.name, env.name, holder);
+    }
+  }
+}
+
+}  // namespace fical::agent::deploy

@@ -1,0 +1,84 @@
+#pragma once
+// The deployment engine behind the API: starts deployments on threads of their own, one
+// per environment at a time, and answers status, history, events and logs.
+#include <atomic>
+#include <condition_variable>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "agent/config/config.hpp"
+#include "agent/deploy/clock.hpp"
+#include "agent/deploy/deployment_log.hpp"
+#include "agent/deploy/env_locks.hpp"
+#include "agent/deployment_service.hpp"
+#include "agent/docker/engine.hpp"
+#include "agent/router/upstream_router.hpp"
+#include "agent/store/state_store.hpp"
+
+namespace fical::agent::deploy {
+
+struct ManagerDeps {
+  const config::Config& config;
+  docker::DockerEngine& docker;
+  router::UpstreamRouter* router;  // null when no app has a routed service
+  store::StateStore& store;
+  Clock& clock;
+};
+
+/// Thread-safe. Deployments run on their own threads; API calls never wait for them.
+class DeploymentManager : public DeploymentService {
+ public:
+  explicit DeploymentManager(ManagerDeps deps);
+  /// Cancels deployments that have not switched yet, lets the others finish, joins.
+  ~DeploymentManager() override;
+
+  /// At start: in-flight deployments become interrupted and their containers go; the live
+  /// color runs; the upstreams point at it. Returns what it did and found, for the log.
+  std::vector<std::string> reconcile();
+  /// Stops old colors whose keep_warm window has passed (also run by a housekeeping thread).
+  void retire_expired_warm_colors();
+
+  std::vector<proto::AppSummary> apps() override;
+  Result<proto::EnvStatus> env_status(const std::string& app, const std::string& env) override;
+  Result<std::vector<proto::Release>> releases(const std::string& app, const std::string& env) override;
+  Result<proto::Deployment> deploy(const DeployCommand& command) override;
+  Result<proto::Deployment> rollback(const RollbackCommand& command) override;
+  Result<proto::Deployment> deployment(const std::string& id) override;
+  Result<proto::Deployment> cancel(const std::string& id, const Actor& actor) override;
+  Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
+  Result<bool> logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) override;
+  bool docker_reachable() override;
+
+ private:
+  struct Start {
+    proto::DeploymentKind kind;
+    std::string app, env, version;
+    bool dry_run = false;
+    Actor actor;
+    std::string idempotency_key;
+  };
+  Result<proto::Deployment> start(const Start& request);
+  std::string new_deployment_id();
+  void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env);
+  void forget_finished_locked();
+  void housekeeping();
+
+  ManagerDeps deps_;
+  std::mutex mutex_;
+  EnvLocks locks_;
+  std::map<std::string, std::shared_ptr<DeploymentLog>> logs_;  // this process's deployments
+  std::map<std::string, std::string> idempotency_;              // "app/env/key" -> id
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::list<Worker> workers_;
+  std::atomic<bool> stopping_{false};
+  std::condition_variable wake_;
+  std::thread housekeeper_;
+};
+
+}  // namespace fical::agent::deploy

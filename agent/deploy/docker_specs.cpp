@@ -1,0 +1,57 @@
+#include "agent/deploy/docker_specs.hpp"
+
+namespace fical::agent::deploy {
+
+std::vector<std::string> environment(const EnvVars& env_file, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : env_file) {
+    if (!env.count(key)) out.push_back(key + "=" + value);
+  }
+  for (const auto& [key, value] : env) out.push_back(key + "=" + value);
+  return out;
+}
+
+docker::ContainerSpec container_spec(const ContainerPlan& plan, const EnvVars& env_file) {
+  docker::ContainerSpec spec;
+  spec.name = plan.name;
+  spec.image = plan.image;
+  spec.env = environment(env_file, plan.env);
+  spec.labels = plan.labels;
+  spec.cmd = plan.command;
+  spec.restart_policy = "unless-stopped";
+  spec.network = plan.network;
+  if (plan.network != "host") spec.network_aliases = {plan.name};
+  return spec;
+}
+
+docker::RunSpec migration_spec(const MigrationPlan& plan, const EnvVars& env_file) {
+  docker::RunSpec run;
+  run.container.name = plan.name;
+  run.container.image = plan.image;
+  run.container.env = environment(env_file, plan.env);
+  run.container.labels = plan.labels;
+  run.container.cmd = plan.command;
+  run.container.restart_policy = "no";
+  run.container.network = plan.network;
+  run.timeout = plan.timeout;
+  return run;
+}
+
+std::string registry_of(const std::string& image) {
+  auto slash = image.find('/');
+  if (slash == std::string::npos) return "docker.io";
+  auto first = image.substr(0, slash);
+  if (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost") {
+    return first;
+  }
+  return "docker.io";
+}
+
+std::pair<std::string, std::string> split_reference(const std::string& image) {
+  auto slash = image.rfind('/');
+  auto colon = image.rfind(':');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return {image, "latest"};
+  return {image.substr(0, colon), image.substr(colon + 1)};
+}
+
+}  // namespace fical::agent::deploy

@@ -1,0 +1,457 @@
+#include "agent/deploy/executor.hpp"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "agent/config/env_file.hpp"
+#include "agent/deploy/container_probe.hpp"
+#include "agent/deploy/health_gate.hpp"
+#include "agent/deploy/http_probe.hpp"
+#include "agent/deploy/naming.hpp"
+#include "agent/store/atomic_file.hpp"
+
+namespace fical::agent::deploy {
+namespace {
+
+using proto::Phase;
+
+/// A step that failed; the deployment ends failed (or rolled back after the switch).
+struct StepError : std::runtime_error {
+  StepError(const std::string& reason, nlohmann::json more = nullptr)
+      : std::runtime_error(reason), details(std::move(more)) {}
+  nlohmann::json details;
+};
+
+/// The deployment was cancelled at a safe point.
+struct Cancelled {};
+
+constexpr std::uint64_t kMinFreeBytes = 64ull << 20;
+
+std::string short_id(const std::string& id) {
+  auto pos = id.find(':');
+  return id.substr(pos == std::string::npos ? 0 : pos + 1, 12);
+}
+
+// "http://127.0.0.1:8080" -> host and port.
+std::pair<std::string, std::uint16_t> host_port(const std::string& url) {
+  auto rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find('/'));
+  auto colon = rest.rfind(':');
+  std::uint16_t port = 80;
+  if (colon != std::string::npos) {
+    std::from_chars(rest.data() + colon + 1, rest.data() + rest.size(), port);
+    rest = rest.substr(0, colon);
+  }
+  return {rest, port};
+}
+
+}  // namespace
+
+Executor::Executor(ExecutorDeps deps, DeploymentLog& log, const DeployPlan& plan)
+    : deps_(deps), log_(log), plan_(plan) {}
+
+void Executor::enter(Phase phase) { log_.enter_phase(phase); }
+
+void Executor::check_cancelled() {
+  if (log_.cancel_requested()) throw Cancelled{};
+}
+
+void Executor::save_env_state() { deps_.store.save_env(plan_.app, plan_.env, state_); }
+
+proto::DeploymentState Executor::run() {
+  state_ = deps_.store.load_env(plan_.app, plan_.env);
+  state_.in_flight_id = plan_.deployment_id;
+  state_.in_flight_color = plan_.target_color;
+  save_env_state();
+  auto end = [&](proto::DeploymentState result, const std::string& reason) {
+    state_.in_flight_id.clear();
+    state_.in_flight_color.clear();
+    try {
+      save_env_state();
+    } catch (const std::exception& e) {
+      log_.error(std::string("cannot save the environment state: ") + e.what());
+    }
+    log_.finish(result, reason);
+    return result;
+  };
+  try {
+    preflight();
+    check_cancelled();
+    pull_images();
+    check_cancelled();
+    run_migration();
+    check_cancelled();
+    start_new_color();
+    check_cancelled();
+    wait_until_healthy();
+    check_cancelled();
+    switch_traffic();
+    verify_through_nginx();
+    record_new_release();
+  } catch (const Cancelled&) {
+    log_.warn("cancelled: cleaning up; the live release is untouched");
+    remove_new_containers();
+    return end(proto::DeploymentState::cancelled, "cancelled before the switch");
+  } catch (const std::exception& e) {
+    const auto* step = dynamic_cast<const StepError*>(&e);
+    log_.error(e.what(), step ? step->details : nlohmann::json(nullptr));
+    if (switched_) {
+      switch_back();
+      remove_new_containers();
+      return end(proto::DeploymentState::rolled_back, e.what());
+    }
+    remove_new_containers();
+    return end(proto::DeploymentState::failed, e.what());
+  }
+  // The new release is live: what follows tidies up and cannot undo it.
+  try {
+    drain_old_color();
+    retire_old_color();
+    prune_old_releases();
+  } catch (const std::exception& e) {
+    log_.warn(std::string("the release is live, but tidying up failed: ") + e.what());
+  }
+  enter(Phase::done);
+  return end(proto::DeploymentState::succeeded, {});
+}
+
+void Executor::preflight() {
+  enter(Phase::preflight);
+  if (plan_.env_file) {
+    std::optional<std::string> text;
+    try {
+      text = store::read_file(*plan_.env_file);
+    } catch (const std::exception& e) {
+      throw StepError("env_file cannot be read: " + std::string(e.what()));
+    }
+    if (!text) throw StepError("env_file " + *plan_.env_file + " does not exist");
+    auto parsed = config::parse_env_file(*text, [](const std::string& key) -> std::optional<std::string> {
+      if (const char* value = std::getenv(key.c_str())) return std::string(value);
+      return std::nullopt;
+    });
+    if (!parsed.error.empty()) throw StepError("env_file " + *plan_.env_file + ": " + parsed.error);
+    env_file_vars_ = std::move(parsed.variables);
+  }
+  struct statvfs fs {};
+  if (::statvfs(deps_.store.dir().c_str(), &fs) == 0 &&
+      static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < kMinFreeBytes) {
+    throw StepError("less than 64 MiB free in " + deps_.store.dir().string());
+  }
+  if (deps_.router && !plan_.upstreams.empty()) {
+    if (auto test = deps_.router->test_current(); !test.ok) {
+      throw StepError("nginx -t fails before any change, fix nginx first: " + test.message);
+    }
+  }
+  for (const auto& c : plan_.containers) {
+    if (!c.port || c.network != "host") continue;
+    auto ours = deps_.docker.inspect_container(c.name);
+    if (ours && ours->state.running) continue;  // replaced in the start phase
+    auto answer = http_probe("127.0.0.1", *c.port, "/", std::chrono::milliseconds(500));
+    bool port_free = answer.status == 0 && answer.error.find("Connection refused") != std::string::npos;
+    if (!port_free) {
+      throw StepError("port " + std::to_string(*c.port) + " for the " + plan_.target_color + " color of " +
+                      c.service + " is in use by another process");
+    }
+  }
+  log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
+            (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
+}
+
+std::optional<docker::RegistryAuth> Executor::registry_auth(const std::string& image) const {
+  auto registry = registry_of(image);
+  for (const auto& r : deps_.config.docker.registries) {
+    if (r.server != registry) continue;
+    auto text = store::read_file(r.password_file);
+    if (!text) throw StepError("registry password file " + r.password_file + " does not exist");
+    auto password = text->substr(0, text->find('\n'));
+    return docker::RegistryAuth{r.username, password, r.server};
+  }
+  return std::nullopt;
+}
+
+void Executor::pull_images() {
+  enter(Phase::pull);
+  std::set<std::string> done;
+  for (std::size_t i = 0; i < plan_.images.size(); ++i) {
+    const auto& image = plan_.images[i];
+    if (done.insert(image).second) {
+      bool present = deps_.docker.inspect_image(image).has_value();
+      if (plan_.kind == proto::DeploymentKind::rollback && present) {
+        log_.info(image + " is still here: no pull");
+      } else {
+        auto [repo, tag] = split_reference(image);
+        log_.info("pulling " + image);
+        std::map<std::string, std::pair<std::int64_t, std::int64_t>> layers;
+        int reported_quarter = 0;
+        docker::PullSpec spec{repo, tag, registry_auth(image), std::chrono::minutes(15)};
+        try {
+          deps_.docker.pull(spec, [&](const docker::PullProgress& p) {
+            if (p.total > 0) layers[p.id] = {p.current, p.total};
+            std::int64_t current = 0, total = 0;
+            for (const auto& [id, bytes] : layers) {
+              current += bytes.first;
+              total += bytes.second;
+            }
+            int quarter = total > 0 ? static_cast<int>(4 * current / total) : 0;
+            if (quarter > reported_quarter && quarter < 4) {
+              reported_quarter = quarter;
+              log_.info("pulling " + image + ": " + std::to_string(quarter * 25) + "%",
+                        {{"image", image}, {"bytes", current}, {"total", total}});
+            }
+            return !log_.cancel_requested();
+          });
+        } catch (const docker::DockerError& e) {
+          if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
+          throw StepError("pull of " + image + " failed: " + e.what());
+        }
+      }
+    }
+    auto info = deps_.docker.inspect_image(image);
+    if (!info) throw StepError(image + " is not present after the pull");
+    std::string digest;
+    auto repo = split_reference(image).first;
+    for (const auto& d : info->repo_digests) {
+      if (d.rfind(repo + "@", 0) == 0) digest = d.substr(repo.size() + 1);
+    }
+    images_.push_back({plan_.containers.at(i).service, image, digest, info->id});
+    log_.info(image + " is " + (digest.empty() ? short_id(info->id) : digest),
+              {{"image", image}, {"digest", digest}, {"image_id", info->id}});
+  }
+}
+
+void Executor::run_migration() {
+  if (!plan_.migration) return;
+  enter(Phase::migrate);
+  const auto& m = *plan_.migration;
+  std::string command;
+  for (const auto& part : m.command) command += (command.empty() ? "" : " ") + part;
+  log_.info("running the migration of " + m.service + ": " + command);
+  docker::RunResult result;
+  try {
+    result = deps_.docker.run_once(migration_spec(m, env_file_vars_));
+  } catch (const docker::DockerError& e) {
+    throw StepError(std::string("the migration could not run: ") + e.what());
+  }
+  nlohmann::json lines = nlohmann::json::array();
+  auto first = result.output.size() > 50 ? result.output.size() - 50 : 0;
+  for (auto i = first; i < result.output.size(); ++i) lines.push_back(result.output[i].text);
+  nlohmann::json details{{"exit_code", result.exit_code}, {"logs", lines}};
+  if (result.timed_out) {
+    throw StepError("the migration did not finish within " + std::to_string(m.timeout.count() / 1000) +
+                        "s and was killed; the old release still serves",
+                    details);
+  }
+  if (result.exit_code != 0) {
+    auto last = lines.empty() ? std::string() : ": " + lines.back().get<std::string>();
+    throw StepError("the migration exited with code " + std::to_string(result.exit_code) + last +
+                        "; the old release still serves",
+                    details);
+  }
+  log_.info("migration done", details);
+}
+
+void Executor::start_new_color() {
+  enter(Phase::start);
+  for (const auto& c : plan_.containers) {
+    auto existing = deps_.docker.inspect_container(c.name);
+    if (existing && plan_.reuse_warm_containers && existing->state.running &&
+        existing->labels.count(labels::kRelease) && existing->labels.at(labels::kRelease) == plan_.version) {
+      log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused");
+      continue;
+    }
+    if (existing) {
+      auto release = existing->labels.count(labels::kRelease) ? existing->labels.at(labels::kRelease) : "?";
+      deps_.docker.remove_container(c.name, true);
+      log_.info("removed " + c.name + " (release " + release + ") to make room");
+    }
+    auto id = deps_.docker.create_container(container_spec(c, env_file_vars_));
+    created_.push_back(c.name);
+    deps_.docker.start_container(id);
+    log_.info("started " + c.name + " from " + c.image + (c.port ? " on port " + std::to_string(*c.port) : ""));
+  }
+}
+
+std::vector<std::string> Executor::last_log_lines(const std::string& container, int lines) {
+  std::vector<std::string> out;
+  try {
+    docker::LogOptions options;
+    options.tail = lines;
+    for (const auto& line : docker::collect_logs(deps_.docker, container, options)) out.push_back(line.text);
+  } catch (const std::exception& e) {
+    out.push_back(std::string("(logs unavailable: ") + e.what() + ")");
+  }
+  return out;
+}
+
+void Executor::wait_until_healthy() {
+  enter(Phase::health);
+  for (const auto& c : plan_.containers) {
+    ProbeTarget target{c.name, c.health, c.network == "host" ? "127.0.0.1" : c.name, c.port,
+                       deps_.clock.now()};
+    GateTiming timing{c.health.first_interval, c.health.max_interval, c.health.deadline};
+    auto result = wait_until_ready([&] { return probe_container(deps_.docker, target, deps_.clock); }, timing,
+                                   deps_.clock, [&] { return log_.cancel_requested(); });
+    if (result.cancelled) throw Cancelled{};
+    if (!result.ready) {
+      auto info = deps_.docker.inspect_container(c.name);
+      nlohmann::json details{{"service", c.service},
+                             {"container", c.name},
+                             {"probe", result.detail},
+                             {"probes", result.probes},
+                             {"logs", last_log_lines(c.name, 50)}};
+      if (info) {
+        details["state"] = info->state.status;
+        details["exit_code"] = info->state.exit_code;
+        details["restart_count"] = info->restart_count;
+      }
+      throw StepError(c.service + " did not become healthy: " + result.detail + "; the old release still serves",
+                      details);
+    }
+    log_.info(c.name + " is healthy after " + std::to_string(result.waited.count()) + "ms (" +
+              std::to_string(result.probes) + " probes)");
+  }
+}
+
+void Executor::switch_traffic() {
+  enter(Phase::switch_traffic);
+  if (!deps_.router || plan_.upstreams.empty()) {
+    log_.info("no service has a port: nothing to route");
+    return;
+  }
+  try {
+    deps_.router->apply(plan_.upstreams);
+  } catch (const router::RouterError& e) {
+    throw StepError(std::string(e.what()) + "; the old release still serves");
+  }
+  switched_ = true;
+  for (const auto& u : plan_.upstreams) {
+    log_.info("nginx sends " + router::upstream_name(u.app, u.env, u.service) + " to " + u.servers.front() +
+              " (" + u.color + ", " + u.version + ")");
+  }
+}
+
+void Executor::verify_through_nginx() {
+  enter(Phase::verify);
+  const auto& url = deps_.config.nginx.verify_url;
+  if (url.empty() || !switched_) {
+    log_.info("skipped: nginx.verify_url is not set");
+    return;
+  }
+  auto [host, port] = host_port(url);
+  auto result = wait_until_ready(
+      [&] {
+        auto answer = http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
+        if (answer.status >= 200 && answer.status < 500) return ProbeOutcome::ready();
+        return ProbeOutcome::not_yet("GET " + url + plan_.verify_path + " answered " +
+                                     (answer.status ? std::to_string(answer.status) : answer.error));
+      },
+      {std::chrono::milliseconds(100), std::chrono::milliseconds(500), std::chrono::seconds(5)}, deps_.clock,
+      [] { return false; });
+  if (!result.ready) {
+    if (plan_.previous_upstreams.empty()) {
+      log_.warn("verify failed (" + result.detail + "), and there is no earlier release to switch back to");
+      return;
+    }
+    throw StepError("verify through nginx failed: " + result.detail);
+  }
+  log_.info("nginx answers through the new release: GET " + url + plan_.verify_path);
+}
+
+void Executor::record_new_release() {
+  auto record = log_.snapshot(false);
+  proto::Release release{plan_.version, plan_.target_color, images_, "", plan_.deployment_id, record.actor,
+                         proto::now_ms()};
+  auto releases = deps_.store.load_releases(plan_.app, plan_.env);
+  releases.push_back(release);
+  deps_.store.save_releases(plan_.app, plan_.env, releases);
+  state_.live_color = plan_.target_color;
+  state_.live = release;
+  state_.warm_color.clear();
+  state_.warm_until.reset();
+  if (plan_.keep_warm.count() > 0 && !plan_.live_color.empty()) {
+    state_.warm_color = plan_.live_color;
+    state_.warm_until = proto::now_ms() + plan_.keep_warm;
+  }
+  save_env_state();
+  log_.info(plan_.version + " is live on " + plan_.target_color);
+}
+
+void Executor::drain_old_color() {
+  if (plan_.live_color.empty()) return;
+  enter(Phase::drain);
+  log_.info("draining " + plan_.live_color + " for " + std::to_string(plan_.drain.count()) +
+            "ms so requests in flight finish");
+  deps_.clock.sleep_for(plan_.drain);
+}
+
+void Executor::retire_old_color() {
+  if (plan_.live_color.empty()) return;
+  enter(Phase::retire);
+  if (state_.warm_until) {
+    log_.info(plan_.live_color + " keeps running until " + proto::format_time(*state_.warm_until) +
+              " (keep_warm): a rollback meanwhile is only a switch");
+    return;
+  }
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(plan_.stop_timeout);
+  for (const auto& c : plan_.containers) {
+    auto old = container_name(plan_.app, plan_.env, c.service, plan_.live_color);
+    deps_.docker.stop_container(old, seconds);
+    log_.info("stopped " + old + " (" + plan_.live_version + "), kept for rollback");
+  }
+}
+
+void Executor::prune_old_releases() {
+  auto releases = deps_.store.load_releases(plan_.app, plan_.env);
+  if (static_cast<int>(releases.size()) <= plan_.retain) return;
+  // Images that any environment still keeps are never removed.
+  std::set<std::string> kept;
+  for (const auto& app : deps_.config.apps) {
+    for (const auto& env : app.environments) {
+      auto history = deps_.store.load_releases(app.name, env.name);
+      auto first = history.size() > static_cast<std::size_t>(env.retain) ? history.size() - env.retain : 0;
+      for (auto i = first; i < history.size(); ++i) {
+        for (const auto& image : history[i].images) kept.insert(image.image);
+      }
+    }
+  }
+  for (std::size_t i = 0; i + plan_.retain < releases.size(); ++i) {
+    for (const auto& image : releases[i].images) {
+      if (kept.count(image.image)) continue;
+      try {
+        deps_.docker.remove_image(image.image, false);
+        log_.info("pruned " + image.image + " (older than the " + std::to_string(plan_.retain) + " kept releases)");
+      } catch (const docker::DockerError& e) {
+        log_.warn("kept " + image.image + ": " + e.what());
+      }
+    }
+  }
+}
+
+void Executor::remove_new_containers() {
+  for (const auto& name : created_) {
+    try {
+      deps_.docker.remove_container(name, true);
+      log_.info("removed " + name);
+    } catch (const std::exception& e) {
+      log_.warn("could not remove " + name + ": " + e.what());
+    }
+  }
+  created_.clear();
+}
+
+void Executor::switch_back() {
+  enter(Phase::switch_traffic);
+  try {
+    deps_.router->apply(plan_.previous_upstreams);
+    log_.warn("switched nginx back to " + plan_.live_color + " (" + plan_.live_version + ")");
+  } catch (const std::exception& e) {
+    log_.error(std::string("could not switch back: ") + e.what());
+  }
+}
+
+}  // namespace fical::agent::deploy

@@ -1,0 +1,75 @@
+#pragma once
+// Carries out a DeployPlan: pull, migrate, start the new color, health gate, switch
+// nginx, verify, drain, retire. Before the switch any failure removes the new
+// containers and leaves the old color untouched; after it, a failure switches back.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.hpp"
+#include "agent/deploy/clock.hpp"
+#include "agent/deploy/deployment_log.hpp"
+#include "agent/deploy/docker_specs.hpp"
+#include "agent/deploy/plan.hpp"
+#include "agent/docker/engine.hpp"
+#include "agent/router/upstream_router.hpp"
+#include "agent/store/state_store.hpp"
+
+namespace fical::agent::deploy {
+
+/// What the executor works with. `router` is null when no service is routed.
+struct ExecutorDeps {
+  docker::DockerEngine& docker;
+  router::UpstreamRouter* router;
+  store::StateStore& store;
+  Clock& clock;
+  const config::Config& config;
+};
+
+/// A step that failed: why, in one sentence, and the details for the event.
+struct StepFailure {
+  std::string reason;
+  nlohmann::json details;
+};
+
+/// Runs one deployment on the calling thread. Not thread-safe; one per deployment.
+class Executor {
+ public:
+  Executor(ExecutorDeps deps, DeploymentLog& log, const DeployPlan& plan);
+
+  /// Runs every phase and finishes the log; returns the final state.
+  proto::DeploymentState run();
+
+ private:
+  void preflight();
+  void pull_images();
+  void run_migration();
+  void start_new_color();
+  void wait_until_healthy();
+  void switch_traffic();
+  void verify_through_nginx();
+  void record_new_release();
+  void drain_old_color();
+  void retire_old_color();
+  void prune_old_releases();
+
+  void remove_new_containers();
+  void switch_back();
+  void check_cancelled();
+  void enter(proto::Phase phase);
+  std::vector<std::string> last_log_lines(const std::string& container, int lines);
+  std::optional<docker::RegistryAuth> registry_auth(const std::string& image) const;
+  void save_env_state();
+
+  ExecutorDeps deps_;
+  DeploymentLog& log_;
+  const DeployPlan& plan_;
+  store::EnvState state_;
+  EnvVars env_file_vars_;
+  std::vector<proto::ServiceImage> images_;
+  std::vector<std::string> created_;  // containers this deployment created or started
+  bool switched_ = false;
+};
+
+}  // namespace fical::agent::deploy

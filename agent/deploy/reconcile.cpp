@@ -1,0 +1,92 @@
+// DeploymentManager::reconcile: make Docker, nginx and the records agree after a restart.
+#include <spdlog/spdlog.h>
+
+#include "agent/deploy/deployment_manager.hpp"
+#include "agent/deploy/naming.hpp"
+#include "agent/deploy/plan.hpp"
+
+namespace fical::agent::deploy {
+namespace {
+
+std::string label_of(const docker::ContainerSummary& c, const char* key) {
+  auto it = c.labels.find(key);
+  return it == c.labels.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+std::vector<std::string> DeploymentManager::reconcile() {
+  std::vector<std::string> notes;
+  auto note = [&](std::string text) {
+    spdlog::warn("reconcile: {}", text);
+    notes.push_back(std::move(text));
+  };
+  // Records left running by a crash, whatever the environment state says.
+  for (auto& d : deps_.store.load_deployments()) {
+    if (proto::is_terminal(d.state)) continue;
+    d.state = proto::DeploymentState::interrupted;
+    d.error = "the agent stopped while this deployment was in the " + std::string(proto::to_string(d.phase)) +
+              " phase";
+    d.ended_at = proto::now_ms();
+    d.events.push_back({d.events.size(), proto::now_ms(), d.phase, proto::EventLevel::error, d.error, nullptr});
+    deps_.store.save_deployment(d);
+    note("deployment " + d.id + " of " + d.app + "/" + d.env + " is interrupted (" + d.error + ")");
+  }
+  for (const auto& app : deps_.config.apps) {
+    for (const auto& env : app.environments) {
+      auto state = deps_.store.load_env(app.name, env.name);
+      auto where = app.name + "/" + env.name;
+      docker::ContainerFilters filters;
+      filters.labels = {std::string(labels::kApp) + "=" + app.name, std::string(labels::kEnv) + "=" + env.name};
+      auto containers = deps_.docker.list_containers(filters);
+      // Containers of an interrupted deployment that never went live are removed.
+      if (!state.in_flight_id.empty()) {
+        for (const auto& c : containers) {
+          if (label_of(c, labels::kDeployment) == state.in_flight_id && label_of(c, labels::kColor) != state.live_color) {
+            deps_.docker.remove_container(c.id, true);
+            note(where + ": removed " + c.name + " of interrupted deployment " + state.in_flight_id);
+          }
+        }
+        state.in_flight_id.clear();
+        state.in_flight_color.clear();
+        deps_.store.save_env(app.name, env.name, state);
+      }
+      if (state.live_color.empty()) continue;
+      // The live color runs.
+      for (const auto& service : env.services) {
+        auto name = container_name(app.name, env.name, service.name, state.live_color);
+        auto info = deps_.docker.inspect_container(name);
+        if (!info) {
+          note(where + ": live container " + name + " is missing; deploy again to recreate it");
+        } else if (!info->state.running) {
+          deps_.docker.start_container(name);
+          note(where + ": started live container " + name);
+        }
+      }
+      // nginx points at the live color.
+      auto targets = upstreams_for(app.name, env, state.live_color, state.live ? state.live->version : "");
+      if (deps_.router && !targets.empty()) {
+        bool differs = false;
+        for (const auto& t : targets) differs = differs || deps_.router->current(t) != router::render_upstream(t);
+        if (differs) {
+          try {
+            deps_.router->apply(targets);
+            note(where + ": upstreams pointed back at the live color " + state.live_color);
+          } catch (const std::exception& e) {
+            note(where + ": could not point the upstreams at " + state.live_color + ": " + e.what());
+          }
+        }
+      }
+      // Anything fical made that is neither color of this environment is reported.
+      for (const auto& c : containers) {
+        auto color = label_of(c, labels::kColor);
+        if (label_of(c, labels::kRole) == "migration" || (color != kBlue && color != kGreen)) {
+          note(where + ": orphaned container " + c.name + " (left alone; remove it with docker rm)");
+        }
+      }
+    }
+  }
+  return notes;
+}
+
+}  // namespace fical::agent::deploy

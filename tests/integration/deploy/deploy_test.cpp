@@ -1,0 +1,213 @@
+// The deployment engine against real Docker, registry and nginx, under load: zero failed
+// requests is the point of the product, so every test that changes traffic checks it.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "tests/integration/deploy/engine_harness.hpp"
+#include "tests/support/load_generator.hpp"
+
+using namespace fical;
+using namespace fical::testing;
+using proto::DeploymentState;
+
+namespace {
+
+std::string events_text(const proto::Deployment& d) {
+  std::string text;
+  for (const auto& e : d.events) {
+    text += "[" + std::string(proto::to_string(e.phase)) + "] " + e.message + "\n";
+  }
+  return text + "error: " + d.error;
+}
+
+bool has_event(const proto::Deployment& d, const std::string& part) {
+  for (const auto& e : d.events) {
+    if (e.message.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void require_succeeded(const proto::Deployment& d) {
+  INFO(events_text(d));
+  REQUIRE(d.state == DeploymentState::succeeded);
+}
+
+}  // namespace
+
+TEST_CASE("deploying v1 then v2 under load fails no request", "[deploy]") {
+  EngineHarness h;
+  require_succeeded(h.deploy("v1"));
+  REQUIRE(h.settled_on("v1"));
+
+  LoadGenerator load(h.nginx_port(), h.path());
+  REQUIRE(load.wait_for_successes(20));
+  auto v2 = h.deploy("v2");
+  REQUIRE(eventually([&] { return h.served() == "v2"; }));
+  auto report = load.stop();
+  INFO(report.summary());
+  require_succeeded(v2);
+  CHECK(report.failed == 0);
+  CHECK(report.bodies.count("v1"));
+  CHECK(report.bodies.count("v2"));
+  CHECK(v2.color == "green");
+  CHECK(v2.previous_version == "v1");
+  // v1 is stopped and kept for rollback; v2 runs.
+  CHECK(h.containers("web-blue") == std::vector<std::string>{h.app() + "-prod-web-blue:exited"});
+  CHECK(h.containers("web-green") == std::vector<std::string>{h.app() + "-prod-web-green:running"});
+  // The record: every phase, the release with its digest.
+  auto releases = std::get<std::vector<proto::Release>>(h.manager().releases(h.app(), "prod"));
+  REQUIRE(releases.size() == 2);
+  CHECK(releases[0].version == "v2");
+  CHECK(releases[0].images.at(0).digest.rfind("sha256:", 0) == 0);
+  std::vector<proto::Phase> phases;
+  for (const auto& p : v2.phases) phases.push_back(p.phase);
+  using P = proto::Phase;
+  CHECK(phases == std::vector<P>{P::preflight, P::pull, P::migrate, P::start, P::health, P::switch_traffic,
+                                 P::verify, P::drain, P::retire, P::done});
+}
+
+TEST_CASE("a request in flight during the switch completes", "[deploy]") {
+  EngineHarness h("drain: 4s\n", "env: { SLOW_SECONDS: \"2\" }\n");
+  require_succeeded(h.deploy("v1"));
+  auto slow = std::async(std::launch::async, [&] {
+    return http_get(h.nginx_port(), h.path() + "cgi-bin/slow", std::chrono::seconds(15));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto v2 = h.deploy("v2");
+  require_succeeded(v2);
+  auto answer = slow.get();
+  CHECK(answer.status == 200);
+  CHECK(answer.body == "slow v1\n");
+}
+
+TEST_CASE("broken releases end failed with a reason while v2 keeps serving", "[deploy]") {
+  EngineHarness h;
+  require_succeeded(h.deploy("v2"));
+  REQUIRE(h.settled_on("v2"));
+  LoadGenerator load(h.nginx_port(), h.path());
+  REQUIRE(load.wait_for_successes(20));
+
+  auto unhealthy = h.deploy("v3-unhealthy");
+  auto crash = h.deploy("v3-crash");
+  auto badmigrate = h.deploy("v3-badmigrate");
+  std::ofstream(h.nginx().location_dir() / "zz-broken.conf") << "location /broken { no_such_directive on; }\n";
+  auto nginx_broken = h.deploy("v3");
+  std::filesystem::remove(h.nginx().location_dir() / "zz-broken.conf");
+
+  auto report = load.stop();
+  INFO(report.summary());
+  CHECK(report.failed == 0);
+  CHECK(report.bodies.size() == 1);
+  CHECK(report.bodies.count("v2"));
+
+  INFO(events_text(unhealthy));
+  CHECK(unhealthy.state == DeploymentState::failed);
+  CHECK_THAT(unhealthy.error, Catch::Contains("web did not become healthy") && Catch::Contains("answered 404"));
+  CHECK(unhealthy.events.back().level == proto::EventLevel::info);  // cleanup events follow the error
+  INFO(events_text(crash));
+  CHECK(crash.state == DeploymentState::failed);
+  CHECK_THAT(crash.error, Catch::Contains("container exited with code 3"));
+  bool logs_attached = false;
+  for (const auto& e : crash.events) {
+    if (e.data.contains("logs")) logs_attached = e.data["logs"].dump().find("crashing on start") != std::string::npos;
+  }
+  CHECK(logs_attached);
+  INFO(events_text(badmigrate));
+  CHECK(badmigrate.state == DeploymentState::failed);
+  CHECK_THAT(badmigrate.error, Catch::Contains("the migration exited with code 1") &&
+                                   Catch::Contains("migration 0042 failed"));
+  INFO(events_text(nginx_broken));
+  CHECK(nginx_broken.state == DeploymentState::failed);
+  CHECK_THAT(nginx_broken.error, Catch::Contains("nginx -t fails before any change") &&
+                                     Catch::Contains("no_such_directive"));
+  // No v3 container is left; v2 still runs on blue.
+  CHECK(h.containers("green").empty());
+  CHECK(h.containers() == std::vector<std::string>{h.app() + "-prod-web-blue:running"});
+  CHECK(h.served() == "v2");
+}
+
+TEST_CASE("rolling back under load pulls nothing and fails no request", "[deploy]") {
+  EngineHarness h;
+  require_succeeded(h.deploy("v1"));
+  require_succeeded(h.deploy("v2"));
+  REQUIRE(h.settled_on("v2"));
+  LoadGenerator load(h.nginx_port(), h.path());
+  REQUIRE(load.wait_for_successes(20));
+  auto back = h.rollback();
+  REQUIRE(eventually([&] { return h.served() == "v1"; }));
+  auto report = load.stop();
+  INFO(report.summary());
+  require_succeeded(back);
+  CHECK(report.failed == 0);
+  CHECK(back.kind == proto::DeploymentKind::rollback);
+  CHECK(back.version == "v1");
+  CHECK(has_event(back, "is still here: no pull"));
+  CHECK_FALSE(has_event(back, "pulling"));
+  CHECK_FALSE(has_event(back, "migration"));
+}
+
+TEST_CASE("one deployment per environment, environments in parallel", "[deploy]") {
+  EngineHarness h;
+  agent::DeployCommand prod{h.app(), "prod", {"v1", false}, {"test", "127.0.0.1"}, ""};
+  agent::DeployCommand again{h.app(), "prod", {"v2", false}, {"test", "127.0.0.1"}, ""};
+  agent::DeployCommand staging{h.app(), "staging", {"v2", false}, {"test", "127.0.0.1"}, ""};
+  auto first = h.manager().deploy(prod);
+  auto second = h.manager().deploy(again);
+  auto third = h.manager().deploy(staging);
+  REQUIRE(std::holds_alternative<proto::Deployment>(first));
+  REQUIRE(std::holds_alternative<proto::ApiError>(second));
+  const auto& conflict = std::get<proto::ApiError>(second);
+  CHECK(conflict.code == proto::ErrorCode::conflict);
+  CHECK(conflict.deployment_id == std::get<proto::Deployment>(first).id);
+  REQUIRE(std::holds_alternative<proto::Deployment>(third));
+  require_succeeded(h.wait(std::get<proto::Deployment>(first).id));
+  require_succeeded(h.wait(std::get<proto::Deployment>(third).id));
+  CHECK(h.served("prod") == "v1");
+  CHECK(h.served("staging") == "v2");
+}
+
+TEST_CASE("a repeated Idempotency-Key returns the first deployment", "[deploy]") {
+  EngineHarness h;
+  agent::DeployCommand command{h.app(), "prod", {"v1", false}, {"test", "127.0.0.1"}, "ssm-cmd-42"};
+  auto first = std::get<proto::Deployment>(h.manager().deploy(command));
+  auto again = h.manager().deploy(command);
+  REQUIRE(std::holds_alternative<proto::Deployment>(again));
+  CHECK(std::get<proto::Deployment>(again).id == first.id);
+  require_succeeded(h.wait(first.id));
+  auto after = h.manager().deploy(command);
+  CHECK(std::get<proto::Deployment>(after).id == first.id);
+}
+
+TEST_CASE("a dry run returns the plan and changes nothing", "[deploy]") {
+  EngineHarness h;
+  require_succeeded(h.deploy("v1"));
+  agent::DeployCommand command{h.app(), "prod", {"v2", true}, {"test", "127.0.0.1"}, ""};
+  auto dry = std::get<proto::Deployment>(h.manager().deploy(command));
+  CHECK(dry.dry_run);
+  CHECK(dry.state == DeploymentState::succeeded);
+  CHECK(dry.plan["target_color"] == "green");
+  CHECK(dry.plan["images"][0] == h.image("v2"));
+  CHECK(dry.plan["upstreams"][0]["from"].size() == 1);
+  CHECK(h.containers("green").empty());
+  CHECK(h.served() == "v1");
+}
+
+TEST_CASE("cancel stops a deployment at a safe point and cleans up", "[deploy]") {
+  EngineHarness h("", "health: { http: /health, deadline: 30s }\n");
+  require_succeeded(h.deploy("v1"));
+  agent::DeployCommand command{h.app(), "prod", {"v3-unhealthy", false}, {"test", "127.0.0.1"}, ""};
+  auto started = std::get<proto::Deployment>(h.manager().deploy(command));
+  REQUIRE(eventually([&] {
+    auto d = std::get<proto::Deployment>(h.manager().deployment(started.id));
+    return d.phase == proto::Phase::health;
+  }, std::chrono::seconds(30)));
+  auto cancelled = h.manager().cancel(started.id, {"test", "127.0.0.1"});
+  REQUIRE(std::holds_alternative<proto::Deployment>(cancelled));
+  auto done = h.wait(started.id);
+  INFO(events_text(done));
+  CHECK(done.state == DeploymentState::cancelled);
+  CHECK(h.containers("green").empty());
+  CHECK(h.served() == "v1");
+}
