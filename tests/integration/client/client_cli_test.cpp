@@ -19,7 +19,7 @@ std::vector<std::string> with(std::vector<std::string> head, const std::vector<s
 
 }  // namespace
 
-TEST_CASE("--help on every subcommand has examples and the exit codes", "[client]") {
+TEST_CASE("help on every subcommand has examples and the exit codes", "[client]") {
   auto top = run_client({"--help"});
   CHECK(top.exit_code == 0);
   for (const char* command : {"deploy", "rollback", "status", "releases", "logs", "wait", "cancel", "version"}) {
@@ -120,7 +120,7 @@ TEST_CASE("status over TCP and the unix socket, as text and JSON", "[client][age
   }
 }
 
-TEST_CASE("the agent's refusals are exit 3 with its message; the token is never printed",
+TEST_CASE("the agent refusing is exit 3 with its message and the token is never printed",
           "[client][agent]") {
   Agent agent;
   auto none = run_client({"--url", agent.http_url(), "status"});

@@ -104,7 +104,7 @@ TEST_CASE("deploy without a terminal: plain lines, then exit 0 when live", "[cli
   CHECK(p.err.str().empty());
 }
 
-TEST_CASE("deploy --no-wait prints the id; --json prints only the record", "[client]") {
+TEST_CASE("deploy with --no-wait prints the id, with --json only the record", "[client]") {
   TestProcess p;
   p.env["FICAL_URL"] = "unix:/run/fical/agent.sock";
   p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
@@ -127,7 +127,7 @@ TEST_CASE("deploy --no-wait prints the id; --json prints only the record", "[cli
   CHECK(nlohmann::json::parse(j.out.str())["state"] == "rolled_back");
 }
 
-TEST_CASE("--timeout passing while the agent is away is exit 4 with the wait command", "[client]") {
+TEST_CASE("deploy is exit 4 with the wait command when the timeout passes while the agent is away", "[client]") {
   TestProcess p;
   p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
   for (int i = 0; i < 1000; ++i) p.transport.script.push_back({{}, {}, false, true});

@@ -70,7 +70,7 @@ TEST_CASE("token file mode: readable by group or others is refused", "[client][s
   CHECK(check_token_file_mode("/t", 0100604)->find("by others (mode 0604)") != std::string::npos);
 }
 
-TEST_CASE("token file: read, trimmed, checked; messages never hold the token",
+TEST_CASE("token file: read, trimmed, checked, and messages never hold the token",
           "[client][settings]") {
   auto dir = std::filesystem::temp_directory_path() / ("fical-client-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
