@@ -17,10 +17,18 @@ bool iequals(std::string_view a, std::string_view b) {
   });
 }
 
-/// An id, name or image reference placed in a path: never empty, encoded.
+/// An id or name placed in a path: never empty, one encoded segment.
 std::string path_part(std::string_view value, std::string_view what) {
   if (value.empty()) throw std::invalid_argument("docker: empty " + std::string(what));
-  return percent_encode(value, "/:@");
+  return percent_encode(value, ":@");
+}
+
+/// An image reference keeps its slashes ("ghcr.io/o/app:v1"); Docker's route takes them.
+std::string image_part(std::string_view ref) {
+  if (ref.empty() || ref.find("..") != std::string_view::npos) {
+    throw std::invalid_argument("docker: bad image reference '" + std::string(ref) + "'");
+  }
+  return percent_encode(ref, "/:@");
 }
 
 /// Builds "?a=1&b=2" with encoded values; empty when nothing was added.
@@ -161,17 +169,17 @@ Request pull(const PullSpec& spec) {
 }
 
 Request inspect_image(std::string_view ref) {
-  return make("GET", "/images/" + path_part(ref, "image") + "/json");
+  return make("GET", "/images/" + image_part(ref) + "/json");
 }
 
 Request tag_image(std::string_view source, std::string_view repo, std::string_view tag) {
   if (repo.empty() || tag.empty()) throw std::invalid_argument("docker: tag needs repo and tag");
-  return make("POST", "/images/" + path_part(source, "image") + "/tag" +
+  return make("POST", "/images/" + image_part(source) + "/tag" +
                           Query().add("repo", repo).add("tag", tag).str());
 }
 
 Request remove_image(std::string_view ref, bool force) {
-  return make("DELETE", "/images/" + path_part(ref, "image") + Query().flag("force", force).str());
+  return make("DELETE", "/images/" + image_part(ref) + Query().flag("force", force).str());
 }
 
 Request list_images(const ImageFilters& filters) {
