@@ -1,6 +1,10 @@
 #include "agent/docker/parse.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "agent/docker/docker_error.hpp"
 
@@ -21,10 +25,25 @@ std::string str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+/// A number field clamped into Int (Docker sends what it likes; casts must never overflow).
 template <typename Int>
 Int number(const json& j, const char* key) {
+  using limits = std::numeric_limits<Int>;
   auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<Int>() : Int{};
+  if (it == j.end() || !it->is_number()) return Int{};
+  if (it->is_number_unsigned()) {
+    auto v = it->get<std::uint64_t>();
+    return v > static_cast<std::uint64_t>(limits::max()) ? limits::max() : static_cast<Int>(v);
+  }
+  if (it->is_number_integer()) {
+    auto v = it->get<std::int64_t>();
+    return std::clamp<std::int64_t>(v, limits::min(), limits::max());
+  }
+  auto v = it->get<double>();
+  if (!std::isfinite(v)) return Int{};
+  if (v <= static_cast<double>(limits::min())) return limits::min();
+  if (v >= static_cast<double>(limits::max())) return limits::max();
+  return static_cast<Int>(v);
 }
 
 bool boolean(const json& j, const char* key) {
@@ -206,7 +225,7 @@ std::optional<int> exec_exit_code(std::string_view body) {
     if (boolean(j, "Running")) return std::nullopt;
     auto it = j.find("ExitCode");
     if (it == j.end() || !it->is_number()) return std::nullopt;
-    return it->get<int>();
+    return number<int>(j, "ExitCode");
   });
 }
 
