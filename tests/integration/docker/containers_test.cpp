@@ -1,6 +1,8 @@
 // Containers against the real private dockerd: lifecycle, list and rename, exec, one-off
 // runs (migrations), and the typed errors Docker's statuses map to.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "tests/integration/docker/docker_test_env.hpp"
 #include "tests/support/processes.hpp"
@@ -143,4 +145,32 @@ TEST_CASE("docker: run_once runs a migration to its end and removes the containe
     CHECK_THAT(joined(result.output), Catch::Contains("applying migrations"));
   }
   CHECK_FALSE(docker().inspect_container(run.container.name));
+}
+
+TEST_CASE("docker: one engine serves several threads at once", "[docker]") {
+  auto name = unique_name("threads");
+  auto id = docker().create_container(app_spec(name, "v1", free_port()));
+  ContainerGuard guard(id);
+  std::atomic<int> failures{0}, calls{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        try {
+          ContainerFilters filters;
+          filters.labels = {"fical.test=" + name};
+          bool ok = docker().list_containers(filters).size() == 1 &&
+                    docker().inspect_container(id).has_value() &&
+                    !docker().version().negotiated_version.empty();
+          if (!ok) failures++;
+        } catch (const DockerError&) {
+          failures++;
+        }
+        calls++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(calls == 100);
+  CHECK(failures == 0);
 }

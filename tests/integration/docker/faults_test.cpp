@@ -2,9 +2,13 @@
 // started again. The second uses a throwaway dockerd of its own (never the shared one).
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -84,6 +88,29 @@ TEST_CASE("docker: no daemon behind the socket is an unreachable error naming it
   }
   CHECK_THROWS_AS(engine.inspect_container("x"), DockerError);
   CHECK(std::chrono::steady_clock::now() - started < 5s);  // fails fast, no hang
+}
+
+TEST_CASE("docker: a daemon that accepts and never answers times out at the deadline",
+          "[docker]") {
+  TempDir dir;
+  auto path = (dir.path() / "hang.sock").string();
+  int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(listener, 8) == 0);  // the kernel completes connects; nobody reads
+  HttpDockerEngine engine({path, 300ms});
+  auto started = std::chrono::steady_clock::now();
+  try {
+    engine.version();
+    FAIL("version() against a silent socket succeeded");
+  } catch (const DockerError& e) {
+    CHECK(e.kind() == DockerErrorKind::timeout);
+    CHECK_THAT(e.what(), Catch::Contains(path));
+  }
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+  ::close(listener);
 }
 
 TEST_CASE("docker: a daemon killed mid-stream fails the call; the next call reconnects",
