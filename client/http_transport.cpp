@@ -89,7 +89,9 @@ net::awaitable<HttpResponse> talk(Stream& stream, const HttpRequest& request,
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
     lowest(stream).expires_after(until(t, t.idle));
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+    // read_some hands over what has arrived (a streamed event) instead of waiting to fill
+    // the buffer; the idle deadline therefore applies to each arrival.
+    auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, net::as_tuple(net::use_awaitable));
     if (ec == http::error::need_buffer) ec = {};
     check(ec, TransportError::Kind::broken, "reading the answer");
     std::string_view got(chunk.data(), chunk.size() - parser.get().body().size);

@@ -76,7 +76,8 @@ FailureDetails failure_details(const Deployment& d) {
   if (details.reason.empty() && failing) details.reason = failing->message;
   if (details.reason.empty()) details.reason = std::string(to_string(d.state)) + " in " +
                                                std::string(to_string(d.phase));
-  // The failing event's logs; else the last event that carries any (e.g. migrate output).
+  // The failing event's logs; else the last logs from the phase it failed in (logs of an
+  // earlier phase that went fine would only mislead).
   auto take_logs = [&details](const proto::Event& event) {
     auto lines = logs_of(event);
     if (lines.empty()) return false;
@@ -86,7 +87,7 @@ FailureDetails failure_details(const Deployment& d) {
   };
   if (failing && take_logs(*failing)) return details;
   for (auto it = d.events.rbegin(); it != d.events.rend(); ++it) {
-    if (take_logs(*it)) break;
+    if (it->phase == d.phase && take_logs(*it)) break;
   }
   return details;
 }
@@ -119,7 +120,9 @@ std::string summary_line(const Deployment& d) {
   std::string took = duration_of(d);
   std::string tail = " (" + std::string(to_string(d.kind)) + " " + d.id +
                      (took.empty() ? "" : ", " + took) + ")";
-  std::string previous = d.previous_version.empty() ? "nothing" : d.previous_version;
+  // What serves after a deployment that did not go live.
+  std::string serving = d.previous_version.empty() ? "no release was live before"
+                                                   : d.previous_version + " still serves";
   if (d.dry_run) {
     return (d.state == DeploymentState::succeeded ? "OK " : "FAILED ") + where(d) +
            ": dry run of " + d.version + ", nothing changed" + tail;
@@ -129,16 +132,16 @@ std::string summary_line(const Deployment& d) {
       return "OK " + where(d) + ": " + d.version + " is live" + tail;
     case DeploymentState::failed:
       return "FAILED " + where(d) + ": " + d.version + " failed in " +
-             std::string(to_string(d.phase)) + "; " + previous + " still serves" + tail;
+             std::string(to_string(d.phase)) + "; " + serving + tail;
     case DeploymentState::rolled_back:
       return "FAILED " + where(d) + ": " + d.version + " was rolled back in " +
-             std::string(to_string(d.phase)) + "; " + previous + " serves" + tail;
+             std::string(to_string(d.phase)) + "; " + serving + tail;
     case DeploymentState::cancelled:
       return "CANCELLED " + where(d) + ": " + d.version + " cancelled in " +
-             std::string(to_string(d.phase)) + "; " + previous + " still serves" + tail;
+             std::string(to_string(d.phase)) + "; " + serving + tail;
     case DeploymentState::interrupted:
       return "FAILED " + where(d) + ": " + d.version + " interrupted (agent restarted) in " +
-             std::string(to_string(d.phase)) + "; " + previous + " serves" + tail;
+             std::string(to_string(d.phase)) + "; " + serving + tail;
     case DeploymentState::pending:
     case DeploymentState::running:
       break;

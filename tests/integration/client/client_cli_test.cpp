@@ -145,15 +145,15 @@ TEST_CASE("the agent refusing is exit 3 with its message and the token is never 
   CHECK_THAT(unknown.err, Contains("prod"));
 }
 
-TEST_CASE("deploy before the engine exists: the agent's 503 is exit 3 with its message",
-          "[client][agent][interim]") {
+TEST_CASE("deploy with Docker unreachable is exit 1 with the reason first", "[client][agent]") {
   Agent agent;
   auto ran = run_client(with({"--url", agent.unix_url(), "--token-file", agent.deployer_token_file().string()},
                              kDeploy));
-  CHECK(ran.exit_code == 3);
-  CHECK_THAT(ran.err, Contains("the agent refused: unavailable: "));
-  CHECK_THAT(ran.err, Contains("deployment engine"));
-  CHECK(ran.out.empty());
+  INFO(ran.out << ran.err);
+  CHECK(ran.exit_code == 1);
+  CHECK_THAT(ran.out, Contains("\nFAILED: web/staging v2: docker: cannot connect to the Docker daemon"));
+  CHECK_THAT(ran.out, Contains("FAILED web/staging: v2 failed in preflight; no release was live before (deploy "));
+  CHECK(ran.err.empty());
 }
 
 TEST_CASE("settings: --url beats FICAL_URL beats the config file", "[client][agent]") {
@@ -161,7 +161,7 @@ TEST_CASE("settings: --url beats FICAL_URL beats the config file", "[client][age
   auto dead = "http://127.0.0.1:" + std::to_string(fical::testing::free_port());
   auto config = agent.dir() / "client.yaml";
   write_file(config, "url: " + agent.unix_url() + "\ntoken_file: " + agent.reader_token_file().string() + "\n", 0644);
-  auto base = std::vector<std::string>{FICAL_CLIENT_BINARY, "--config", config.string()};
+  auto base = std::vector<std::string>{client_binary(), "--config", config.string()};
   std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"}};
 
   CHECK(run_program(with(base, {"status"}), env).exit_code == 0);  // config file alone
@@ -171,7 +171,7 @@ TEST_CASE("settings: --url beats FICAL_URL beats the config file", "[client][age
   CHECK_THAT(env_wins.err, Contains(dead));
   CHECK(run_program(with(base, {"--url", agent.unix_url(), "status"}), env).exit_code == 0);
   // An explicit --config that does not exist is a usage error.
-  CHECK(run_program({FICAL_CLIENT_BINARY, "--config", "/nonexistent.yaml", "status"}, env).exit_code == 2);
+  CHECK(run_program({client_binary(), "--config", "/nonexistent.yaml", "status"}, env).exit_code == 2);
 }
 
 TEST_CASE("https: the certificate is verified, against --ca-file or the system store",

@@ -37,11 +37,9 @@ void write_file(const std::filesystem::path& path, const std::string& text, unsi
   ::chmod(path.c_str(), mode);
 }
 
-Ran run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                std::chrono::milliseconds limit) {
-  fical::testing::TempDir capture;
-  auto out_path = capture.path() / "out";
-  auto err_path = capture.path() / "err";
+Program::Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  auto out_path = capture_.path() / "out";
+  auto err_path = capture_.path() / "err";
   std::vector<std::string> env_text;
   for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
   std::vector<char*> c_argv, c_env;
@@ -49,9 +47,9 @@ Ran run_program(const std::vector<std::string>& argv, const std::map<std::string
   for (const auto& e : env_text) c_env.push_back(const_cast<char*>(e.c_str()));
   c_argv.push_back(nullptr);
   c_env.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
     int in = ::open("/dev/null", O_RDONLY);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -61,62 +59,99 @@ Ran run_program(const std::vector<std::string>& argv, const std::map<std::string
     ::execve(c_argv[0], c_argv.data(), c_env.data());
     ::_exit(127);
   }
+}
+
+Program::~Program() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string Program::out_so_far() const { return read_all(capture_.path() / "out"); }
+
+Ran Program::finish(std::chrono::milliseconds limit) {
   Ran ran;
   auto give_up = std::chrono::steady_clock::now() + limit;
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > give_up) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      ran.exit_code = -1;
-      ran.out = read_all(out_path);
-      ran.err = read_all(err_path);
-      return ran;
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      status = -1;
+      break;
     }
     std::this_thread::sleep_for(10ms);
   }
-  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  ran.out = read_all(out_path);
-  ran.err = read_all(err_path);
+  pid_ = -1;
+  ran.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  ran.out = read_all(capture_.path() / "out");
+  ran.err = read_all(capture_.path() / "err");
   return ran;
 }
 
-Ran run_client(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  std::vector<std::string> argv{FICAL_CLIENT_BINARY};
-  argv.insert(argv.end(), {"--config", "/dev/null"});  // an empty config: no host settings
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto full_env = env;
-  full_env.emplace("PATH", "/usr/bin:/bin");
-  return run_program(argv, full_env);
+Ran run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                std::chrono::milliseconds limit) {
+  return Program(argv, env).finish(limit);
 }
 
-Agent::Agent(const std::string& extra_yaml) {
+std::string client_binary() { return FICAL_CLIENT_BINARY; }
+
+std::vector<std::string> client_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{FICAL_CLIENT_BINARY, "--config", "/dev/null"};  // no host settings
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+Ran run_client(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  auto full_env = env;
+  full_env.emplace("PATH", "/usr/bin:/bin");
+  return run_program(client_argv(args), full_env);
+}
+
+std::string config_only_yaml() {
+  return "docker: {socket: /nonexistent/docker.sock}\n"
+         "apps:\n  web:\n    environments:\n      staging:\n        services:\n"
+         "          api: {image: 127.0.0.1:5000/x, port: 8080, ports: {blue: 18001, green: 18002},"
+         " health: {http: /health}}\n";
+}
+
+Agent::Agent(const std::string& extra_yaml, const std::string& body_yaml) {
   port_ = fical::testing::free_port();
   auto hash = [](const char* token) { return fical::agent::api::sha256_hex(token); };
   std::ostringstream config;
   config << "listen: [\"127.0.0.1:" << port_ << "\", \"unix:" << (dir() / "agent.sock").string() << "\"]\n"
          << "state_dir: " << (dir() / "state").string() << "\n"
-         << "docker: {socket: " << (dir() / "no-docker.sock").string() << "}\n"
          << "tokens:\n"
          << "  - {id: deployer, sha256: \"" << hash(kDeployerToken) << "\", scopes: [read, deploy]}\n"
          << "  - {id: reader, sha256: \"" << hash(kReaderToken) << "\", scopes: [read]}\n"
-         << "nginx: {upstream_dir: " << (dir() / "upstreams").string()
-         << ", reload: {pidfile: " << (dir() / "nginx.pid").string() << "}}\n"
-         << "apps:\n  web:\n    environments:\n      staging:\n        services:\n"
-         << "          api: {image: 127.0.0.1:5000/x, port: 8080, ports: {blue: 18001, green: 18002},"
-         << " health: {http: /health}}\n"
-         << extra_yaml;
+         << body_yaml;
+  if (body_yaml.find("\nnginx:") == std::string::npos && body_yaml.rfind("nginx:", 0) != 0) {
+    config << "nginx: {upstream_dir: " << (dir() / "upstreams").string()
+           << ", reload: {pidfile: " << (dir() / "nginx.pid").string() << "}}\n";
+  }
+  config << extra_yaml;
   std::filesystem::create_directories(dir() / "state");
   std::filesystem::create_directories(dir() / "upstreams");
   write_file(dir() / "agent.yaml", config.str());
   write_file(deployer_token_file(), std::string(kDeployerToken) + "\n");
   write_file(reader_token_file(), std::string(kReaderToken) + "\n");
+  start();
+}
+
+void Agent::start() {
   process_ = std::make_unique<fical::testing::ChildProcess>(
       std::vector<std::string>{FICAL_AGENT_BINARY, "--config", (dir() / "agent.yaml").string()},
       dir() / "agent.log");
   if (!fical::testing::eventually([&] { return answers(dir() / "agent.sock"); }, 20s)) {
     throw std::runtime_error("fical-agent did not start; its log: " + read_all(dir() / "agent.log"));
   }
+}
+
+void Agent::restart(int signal) {
+  process_->stop(signal, 15s);
+  process_.reset();
+  start();
 }
 
 std::string Agent::http_url() const { return "http://127.0.0.1:" + std::to_string(port_); }

@@ -20,21 +20,50 @@ struct Ran {
   std::string err;
 };
 
-/// Runs argv (no shell) with exactly `env` as its environment, stdin from /dev/null and
-/// stdout/stderr captured; SIGKILLs it after `limit`.
+/// A program started (no shell) with exactly `env` as its environment, stdin from
+/// /dev/null and stdout/stderr captured in files; SIGKILLed if still running at the end.
+class Program {
+ public:
+  Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+  /// What it printed so far.
+  std::string out_so_far() const;
+  /// Waits for the exit, at most `limit` (then SIGKILL and exit_code -1).
+  Ran finish(std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+ private:
+  fical::testing::TempDir capture_;
+  pid_t pid_ = -1;
+};
+
+/// Runs a program to its end (see Program).
 Ran run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                 std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+/// The path of the fical-client binary under test.
+std::string client_binary();
+
+/// The fical-client command line with `args` (and an empty config file).
+std::vector<std::string> client_argv(const std::vector<std::string>& args);
 
 /// Runs the real fical-client with `args` and the extra environment `env`.
 Ran run_client(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
-/// A real fical-agent on a free loopback port and a unix socket, with a temp config that
-/// has the app web/staging (service api) and two tokens: "deployer" (read, deploy) and
-/// "reader" (read). Stopped on destruction.
+/// The config of an agent with the app web/staging (service api) and nothing real behind it.
+std::string config_only_yaml();
+
+/// A real fical-agent on a free loopback port and a unix socket, with a temp config with
+/// two tokens: "deployer" (read, deploy) and "reader" (read). Stopped on destruction.
 class Agent {
  public:
-  /// `extra_yaml` is appended to the config (e.g. a tls: block).
-  explicit Agent(const std::string& extra_yaml = "");
+  /// `extra_yaml` is appended to the config (e.g. a tls: block); `body_yaml` holds docker,
+  /// nginx and apps.
+  explicit Agent(const std::string& extra_yaml = "", const std::string& body_yaml = config_only_yaml());
+  /// Sends `signal` (SIGKILL: a crash), waits for the exit, starts again with the same
+  /// config, state and addresses.
+  void restart(int signal);
   std::string http_url() const;
   std::string unix_url() const;
   const std::filesystem::path& dir() const { return dir_.path(); }
@@ -46,6 +75,8 @@ class Agent {
   std::uint16_t port() const { return port_; }
 
  private:
+  void start();
+
   fical::testing::TempDir dir_;
   std::uint16_t port_ = 0;
   std::unique_ptr<fical::testing::ChildProcess> process_;

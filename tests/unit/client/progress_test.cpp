@@ -116,6 +116,24 @@ TEST_CASE("failure block keeps the last log lines within its size", "[client][ou
   CHECK(block.find("alembic line 0.") == std::string::npos);  // the oldest lines are cut
 }
 
+TEST_CASE("failure logs come from the failing event or its phase, not an earlier phase",
+          "[client][output]") {
+  auto events = successful_events();
+  events.resize(11);
+  events.push_back(event(11, 20, Phase::migrate, "migration done", {{"logs", {"migrate: done"}}}));
+  events.push_back(event(12, 21, Phase::start, "started"));
+  events.push_back(event(13, 22, Phase::health, "the agent stopped", nullptr, EventLevel::error));
+  auto interrupted = ended(DeploymentState::interrupted, events, "the agent stopped");
+  CHECK(failure_details(interrupted).log_lines.empty());
+  CHECK(failure_block(interrupted, 900) == "FAILED: web/staging v3: the agent stopped\n");
+
+  events.push_back(event(14, 23, Phase::health, "probe failed", {{"logs", "line 1\nline 2\n"}}));
+  events.push_back(event(15, 24, Phase::health, "did not become healthy", nullptr, EventLevel::error));
+  auto unhealthy = ended(DeploymentState::failed, events, "web did not become healthy");
+  CHECK(failure_details(unhealthy).log_lines == std::vector<std::string>{"line 1", "line 2"});
+  CHECK(failure_details(unhealthy).log_phase == "health");
+}
+
 TEST_CASE("control characters from logs are neutralised", "[client][output]") {
   CHECK(printable("ok\033[2Jgone\r\n", 80) == "ok?[2Jgone??");
   CHECK(printable(std::string(100, 'a'), 10) == "aaaaaaa...");
