@@ -128,6 +128,11 @@ TEST_CASE("deploy, status, releases and rollback with the real client", "[client
   CHECK_THAT(releases.out, Contains("v1"));
   CHECK_THAT(releases.out, Contains("v2"));
 
+  auto logs = live.run({"logs", "--app", live.app, "--env", "staging", "--service", "web", "--tail", "5"});
+  INFO(logs.out << logs.err);
+  CHECK(logs.exit_code == 0);
+  CHECK(logs.err.empty());
+
   auto back = live.run({"rollback", "--app", live.app, "--env", "staging"});
   INFO(back.out << back.err);
   CHECK(back.exit_code == 0);
@@ -163,6 +168,23 @@ TEST_CASE("timeout is exit 4 naming the wait command, and wait then sees it thro
   INFO(waited.out << waited.err);
   CHECK(waited.exit_code == 0);
   CHECK_THAT(last_line(waited.out), StartsWith("OK " + live.app + "/slow: v1 is live"));
+}
+
+TEST_CASE("cancel stops a running deployment and wait reports it", "[client][engine]") {
+  LiveApp live;
+  auto args = live.deploy("slow", "v1");
+  args.push_back("--no-wait");
+  auto started = live.run(args);
+  REQUIRE(started.exit_code == 0);
+  auto id = started.out.substr(0, started.out.size() - 1);
+  auto cancel = live.run({"cancel", id});
+  INFO(cancel.out << cancel.err);
+  CHECK(cancel.exit_code == 0);
+  CHECK_THAT(cancel.out, StartsWith("cancel requested for deployment " + id));
+  auto waited = live.run({"wait", id});
+  INFO(waited.out << waited.err);
+  CHECK(waited.exit_code == 1);
+  CHECK_THAT(last_line(waited.out), StartsWith("CANCELLED " + live.app + "/slow: v1 cancelled in "));
 }
 
 TEST_CASE("no-wait prints the id at once", "[client][engine]") {
