@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "agent/api/config_only_deployment_service.hpp"
 #include "agent/api/handlers.hpp"
 #include "agent/config/config.hpp"
+#include "agent/deploy/engine.hpp"
 #include "agent/http/server.hpp"
 #include "agent/http/systemd_notify.hpp"
 #include "agent/http/unix_socket_probe.hpp"
@@ -69,9 +69,19 @@ net::awaitable<void> finish_shutdown(http::Server& server, net::io_context& io) 
 }
 
 int run(const config::Config& config) {
-  const auto docker_socket = config.docker.socket;
-  api::ConfigOnlyDeploymentService service(
-      config, [docker_socket] { return http::unix_socket_answers(docker_socket); });
+  std::unique_ptr<deploy::Engine> engine;
+  try {
+    engine = std::make_unique<deploy::Engine>(config);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start the deployment engine: {}", e.what());
+    return 1;
+  }
+  try {
+    for (const auto& note : engine->reconcile()) spdlog::info("reconcile: {}", note);
+  } catch (const std::exception& e) {
+    spdlog::error("reconcile skipped: {} (it runs again at the next start)", e.what());
+  }
+  auto& service = engine->service();
   api::Authenticator authenticator(config.tokens);
   api::FailureLimiter auth_failures(kMaxAuthFailures, kAuthFailureWindow);
   api::MetricsRegistry metrics;
@@ -103,7 +113,7 @@ int run(const config::Config& config) {
     net::co_spawn(io, feed_watchdog(*interval, stopping), net::detached);
   }
   http::notify_ready();
-  spdlog::info("fical-agent ready (deployment engine: not in this build; config-only service)");
+  spdlog::info("fical-agent ready");
 
   std::vector<std::thread> threads;
   auto extra = std::min(3u, std::max(1u, std::thread::hardware_concurrency()) - 1);

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string_view>
 
-#include "agent/api/config_only_deployment_service.hpp"
 #include "agent/api/handlers.hpp"
 #include "agent/api/token_hash.hpp"
 #include "agent/http/request_reading.hpp"
@@ -15,18 +14,24 @@ namespace {
 
 using namespace fical::agent;
 
-/// The handlers over the config-only service, with one token ("fuzz") of every scope.
+/// A service that knows nothing: the target fuzzes parsing, routing, auth and decoding.
+struct EmptyService : DeploymentService {
+  static proto::ApiError none() { return {proto::ErrorCode::not_found, "none", {}}; }
+  std::vector<proto::AppSummary> apps() override { return {}; }
+  Result<proto::EnvStatus> env_status(const std::string&, const std::string&) override { return none(); }
+  Result<std::vector<proto::Release>> releases(const std::string&, const std::string&) override { return none(); }
+  Result<proto::Deployment> deploy(const DeployCommand&) override { return none(); }
+  Result<proto::Deployment> rollback(const RollbackCommand&) override { return none(); }
+  Result<proto::Deployment> deployment(const std::string&) override { return none(); }
+  Result<proto::Deployment> cancel(const std::string&, const Actor&) override { return none(); }
+  Result<EventsPage> events(const std::string&, std::uint64_t) override { return none(); }
+  Result<bool> logs(const LogsQuery&, const std::function<bool(std::string_view)>&) override { return none(); }
+  bool docker_reachable() override { return false; }
+};
+
+/// The handlers over an empty service, with one token ("fuzz") of every scope.
 struct Harness {
-  Harness() {
-    config::App app;
-    app.name = "web";
-    config::Environment env;
-    env.name = "staging";
-    app.environments.push_back(env);
-    config.apps.push_back(app);
-  }
-  config::Config config;
-  api::ConfigOnlyDeploymentService service{config, [] { return false; }};
+  EmptyService service;
   api::Authenticator authenticator{{{"fuzz", api::sha256_hex("fuzz"), {config::Scope::admin}, {}}}};
   api::FailureLimiter limiter{1'000'000, std::chrono::seconds(1)};
   api::MetricsRegistry metrics;

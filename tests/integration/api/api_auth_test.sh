@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The API over a real agent: auth matrix, 400/404/405/413, 503 from the config-only
-# service, request ids in the access log without secrets, rate limiting of auth failures.
+# The API over a real agent: auth matrix, 400/404/405/413, a deploy without Docker,
+# request ids in the access log without secrets, rate limiting of auth failures.
 AGENT=$1
 source "$(dirname "$0")/lib.sh"
 
@@ -28,13 +28,24 @@ expect_eq "$(status GET $base/v1/apps/web/envs/staging "${web_auth[@]}")" 200 "w
 curl -s "${web_auth[@]}" $base/v1/apps | grep -q '"blog"' && fail "web-only token sees blog"
 pass "auth matrix"
 
-# The config-only service: deploy is refused with 503 and a clear message.
-body=$(curl -s "${deploy_auth[@]}" -d '{"version":"v1"}' $base/v1/apps/web/envs/staging/deployments)
-grep -q '"code":"unavailable"' <<<"$body" || fail "deploy body: $body"
-grep -q 'deployment engine is not available' <<<"$body" || fail "deploy message: $body"
+# The engine without Docker: the deploy is accepted (202), then fails saying why.
+headers=$(curl -s -D - -o "$WORK/deploy.json" "${deploy_auth[@]}" -d '{"version":"v1"}' \
+  $base/v1/apps/web/envs/staging/deployments)
+grep -q '^HTTP/1.1 202' <<<"$headers" || fail "deploy is accepted: $headers"
+id=$(jq -r .id "$WORK/deploy.json")
+grep -qi "^Location: /v1/deployments/$id" <<<"$headers" || fail "Location header"
+state=""
+for _ in $(seq 1 100); do
+  state=$(curl -s "${read_auth[@]}" "$base/v1/deployments/$id" | jq -r .state)
+  [[ $state == failed ]] && break
+  sleep 0.1
+done
+expect_eq "$state" failed "deploy without docker"
+curl -s "${read_auth[@]}" "$base/v1/deployments/$id" | jq -r .error | grep -q "no-docker.sock" ||
+  fail "the failure names the docker socket"
 expect_eq "$(status GET $base/v1/apps/web/envs/staging/releases "${read_auth[@]}")" 200 "releases"
-expect_eq "$(status GET $base/v1/deployments/d-1/events "${read_auth[@]}")" 503 "events without engine"
-pass "503 from the config-only service"
+expect_eq "$(status GET $base/v1/deployments/d-1/events "${read_auth[@]}")" 404 "events of an unknown deployment"
+pass "a deploy without Docker fails with the reason"
 
 # 400 / 404 / 405 / 413.
 body=$(curl -s "${deploy_auth[@]}" -d '{"version":"v1;reboot"}' $base/v1/apps/web/envs/staging/deployments)

@@ -25,7 +25,11 @@ pass "non-loopback without TLS refused"
 sock=$WORK/agent.sock
 start_agent first '["unix:'"$sock"'"]'
 expect_eq "$(stat -c %a "$sock")" 660 "socket mode"
-if "$AGENT" --config "$WORK/first.yaml" >"$WORK/out" 2>&1; then fail "second agent on a live socket"; fi
+# The same config twice is refused by the state lock; a second state dir reaches the socket.
+if "$AGENT" --config "$WORK/first.yaml" >"$WORK/out" 2>&1; then fail "second agent on the same state"; fi
+grep -q "another fical-agent is using" "$WORK/out" || fail "state lock reason: $(cat "$WORK/out")"
+sed "s|first-state|other-state|" "$WORK/first.yaml" >"$WORK/other.yaml"
+if "$AGENT" --config "$WORK/other.yaml" >"$WORK/out" 2>&1; then fail "second agent on a live socket"; fi
 grep -q 'another process is listening' "$WORK/out" || fail "live socket reason: $(cat "$WORK/out")"
 kill -9 "$PID"; wait "$PID" 2>/dev/null || true
 [[ -S $sock ]] || fail "the killed agent left no stale socket to test with"

@@ -25,7 +25,7 @@ write_config() {
   cat >"$1" <<YAML
 listen: $2
 docker: { socket: $WORK/no-docker.sock }
-state_dir: $WORK/state
+state_dir: ${1%.yaml}-state
 tokens:
   - { id: reader, sha256: "$(sha256 "$READ_TOKEN")", scopes: [read] }
   - { id: deployer, sha256: "$(sha256 "$DEPLOY_TOKEN")", scopes: [read, deploy] }

@@ -1,0 +1,48 @@
+#include "agent/deploy/engine.hpp"
+
+#include "agent/deploy/clock.hpp"
+#include "agent/deploy/container_nginx.hpp"
+#include "agent/deploy/deployment_manager.hpp"
+#include "agent/docker/http_docker_engine.hpp"
+#include "agent/router/nginx_control.hpp"
+#include "agent/router/process_runner.hpp"
+#include "agent/router/upstream_router.hpp"
+#include "agent/store/atomic_file.hpp"
+#include "agent/store/state_store.hpp"
+
+namespace fical::agent::deploy {
+
+struct Engine::Parts {
+  explicit Parts(const config::Config& c)
+      : config(c),
+        store(c.state_dir),
+        docker(docker::HttpDockerEngine::Options{c.docker.socket, c.docker.request_timeout}) {
+    if (!c.nginx.upstream_dir.empty()) {
+      store::ensure_directory(c.nginx.upstream_dir, 0755);
+      if (c.nginx.reload.kind == config::NginxReload::Kind::container) {
+        nginx = std::make_unique<ContainerNginx>(docker, c.nginx.reload.container, c.nginx.test_command);
+      } else {
+        nginx = std::make_unique<router::LocalNginx>(c.nginx, runner);
+      }
+      router = std::make_unique<router::UpstreamRouter>(c.nginx.upstream_dir, *nginx);
+    }
+    manager = std::make_unique<DeploymentManager>(ManagerDeps{config, docker, router.get(), store, clock});
+  }
+
+  const config::Config& config;
+  store::StateStore store;
+  docker::HttpDockerEngine docker;
+  router::SpawnProcessRunner runner;
+  std::unique_ptr<router::NginxControl> nginx;
+  std::unique_ptr<router::UpstreamRouter> router;
+  SteadyClock clock;
+  std::unique_ptr<DeploymentManager> manager;  // last: stopped first
+};
+
+Engine::Engine(const config::Config& config) : parts_(std::make_unique<Parts>(config)) {}
+Engine::~Engine() = default;
+
+DeploymentService& Engine::service() { return *parts_->manager; }
+std::vector<std::string> Engine::reconcile() { return parts_->manager->reconcile(); }
+
+}  // namespace fical::agent::deploy
