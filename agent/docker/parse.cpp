@@ -146,7 +146,10 @@ ContainerInfo container_info(std::string_view body) {
     c.restart_count = number<int>(j, "RestartCount");
     c.network_mode = str(object(j, "HostConfig"), "NetworkMode");
     const auto& settings = object(j, "NetworkSettings");
-    for (const auto& [name, _] : object(settings, "Networks").items()) c.networks.push_back(name);
+    for (const auto& [name, endpoint] : object(settings, "Networks").items()) {
+      c.networks.push_back(name);
+      if (endpoint.is_object()) c.network_aliases[name] = strings(endpoint, "Aliases");
+    }
     for (const auto& [port, bindings] : object(settings, "Ports").items()) {
       if (!bindings.is_array()) continue;
       for (const auto& b : bindings) {

@@ -89,6 +89,7 @@ struct ContainerInfo {
   int restart_count = 0;
   std::string network_mode;
   std::vector<std::string> networks;  // names of attached networks
+  std::map<std::string, std::vector<std::string>> network_aliases;  // by network name
   std::vector<PublishedPort> ports;
   ContainerState state;
 };

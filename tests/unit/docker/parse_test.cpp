@@ -17,7 +17,7 @@ TEST_CASE("docker parse: container inspect, unknown fields ignored", "[docker]")
               "StartedAt": "2024-05-01T10:00:00Z",
               "Health": {"Status": "unhealthy", "FailingStreak": 3,
                          "Log": [{"Output": "first"}, {"Output": "connection refused"}]}},
-    "NetworkSettings": {"Networks": {"host": {}},
+    "NetworkSettings": {"Networks": {"host": {}, "platform": {"Aliases": ["backend"]}},
                         "Ports": {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}],
                                   "81/tcp": null}}
   })";
@@ -28,7 +28,8 @@ TEST_CASE("docker parse: container inspect, unknown fields ignored", "[docker]")
   CHECK(c.labels.at("fical.app") == "web");
   CHECK(c.restart_count == 2);
   CHECK(c.network_mode == "host");
-  CHECK(c.networks == std::vector<std::string>{"host"});
+  CHECK(c.networks == std::vector<std::string>{"host", "platform"});
+  CHECK(c.network_aliases.at("platform") == std::vector<std::string>{"backend"});
   REQUIRE(c.ports.size() == 1);
   CHECK(c.ports[0].host_port == 8080);
   CHECK(c.state.running);
