@@ -15,6 +15,8 @@ packages=(
   jq shellcheck systemd openssl
   # the real test environment
   docker.io docker-registry nginx busybox-static curl wrk procps apache2-utils
+  # benchmarks: the old flow that fical replaces (scripts/bench/deploy.sh)
+  docker-compose
 )
 
 missing=()
