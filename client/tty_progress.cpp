@@ -33,7 +33,7 @@ void TtyProgress::line(const std::string& text) {
 
 void TtyProgress::redraw() {
   if (!have_phase_) return;
-  std::string status = "  ..   " + pad(std::string(to_string(phase_)), 9);
+  std::string status = "  ..   " + pad(std::string(to_string(phase_)), 10);
   if (pull_ && pull_->total > 0) {
     status += progress_bar(pull_->percent(), 24) + "  " + format_bytes(pull_->bytes) + " / " +
               format_bytes(pull_->total);
@@ -52,11 +52,14 @@ void TtyProgress::close_phase(proto::TimePoint end, std::string_view mark) {
     status_shown_ = false;
     return;
   }
-  line("  " + pad(std::string(mark), 5) + pad(std::string(to_string(phase_)), 9) +
-       format_elapsed(end - phase_started_));
+  // Events mark the ends of steps, so a phase's own duration is not known live: say when
+  // it ended, counted from the start of the deployment.
+  line("  " + pad(std::string(mark), 5) + pad(std::string(to_string(phase_)), 10) + "at " +
+       format_elapsed(end - created_));
 }
 
 void TtyProgress::started(const proto::Deployment& d) {
+  created_ = d.created_at;
   line(std::string(to_string(d.kind)) + " " + d.app + "/" + d.env + " " + d.version +
        (d.dry_run ? " (dry run)" : "") + "  [deployment " + d.id + "]");
 }
@@ -66,7 +69,6 @@ void TtyProgress::event(const proto::Event& e) {
     close_phase(e.time, "ok");
     have_phase_ = true;
     phase_ = e.phase;
-    phase_started_ = e.time;
     pull_.reset();
   }
   if (auto progress = pull_progress(e)) {

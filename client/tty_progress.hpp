@@ -10,7 +10,7 @@
 
 namespace fical::client {
 
-/// Prints "  ok  <phase>  <time>" for each finished phase, warnings and errors as lines,
+/// Prints "  ok   <phase>  at <elapsed>" for each finished phase, warnings and errors as lines,
 /// and one status line (phase, message, pull bar) redrawn in place with \r and erase-line.
 class TtyProgress final : public ProgressView {
  public:
@@ -31,7 +31,7 @@ class TtyProgress final : public ProgressView {
   bool status_shown_ = false;
   bool have_phase_ = false;
   proto::Phase phase_ = proto::Phase::preflight;
-  proto::TimePoint phase_started_{};
+  proto::TimePoint created_{};
   std::string message_;
   std::optional<PullProgress> pull_;
 };

@@ -139,6 +139,19 @@ TEST_CASE("deploy, status, releases and rollback with the real client", "[client
   CHECK_THAT(last_line(back.out), StartsWith("OK " + live.app + "/staging: v1 is live (rollback "));
 }
 
+TEST_CASE("on a terminal the client redraws one progress line in place", "[client][engine][tty]") {
+  LiveApp live;
+  Program client(live.client(live.deploy("slow", "v1")), {{"PATH", "/usr/bin:/bin"}}, true);
+  auto ran = client.finish(120s);
+  INFO(ran.out << ran.err);
+  CHECK(ran.exit_code == 0);
+  CHECK_THAT(ran.out, StartsWith("deploy " + live.app + "/slow v1  [deployment "));
+  CHECK_THAT(ran.out, Contains("\r\033[2K  ..   start     "));  // the status line, redrawn
+  CHECK_THAT(ran.out, Contains("  ok   health    at "));
+  CHECK_THAT(ran.out, Contains("OK " + live.app + "/slow: v1 is live"));
+  CHECK_THAT(ran.out, !Contains(" health: "));  // not the plain form
+}
+
 TEST_CASE("a failing migration is exit 1 with reason and logs in the first 2,500 characters",
           "[client][engine][ssm]") {
   LiveApp live;

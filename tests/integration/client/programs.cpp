@@ -1,6 +1,7 @@
 #include "tests/integration/client/programs.hpp"
 
 #include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,7 +38,18 @@ void write_file(const std::filesystem::path& path, const std::string& text, unsi
   ::chmod(path.c_str(), mode);
 }
 
-Program::Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+Program::Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                 bool terminal) {
+  int terminal_side = -1;
+  if (terminal) {
+    winsize size{};
+    size.ws_col = 100;
+    size.ws_row = 40;
+    if (::openpty(&terminal_, &terminal_side, nullptr, nullptr, &size) != 0) {
+      throw std::runtime_error("openpty failed");
+    }
+    ::fcntl(terminal_, F_SETFL, O_NONBLOCK);
+  }
   auto out_path = capture_.path() / "out";
   auto err_path = capture_.path() / "err";
   std::vector<std::string> env_text;
@@ -54,11 +66,18 @@ Program::Program(const std::vector<std::string>& argv, const std::map<std::strin
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(in, 0);
-    ::dup2(out, 1);
+    ::dup2(terminal ? terminal_side : out, 1);
     ::dup2(err, 2);
     ::execve(c_argv[0], c_argv.data(), c_env.data());
     ::_exit(127);
   }
+  if (terminal_side >= 0) ::close(terminal_side);
+}
+
+void Program::drain_terminal() {
+  if (terminal_ < 0) return;
+  char chunk[4096];
+  for (ssize_t got; (got = ::read(terminal_, chunk, sizeof chunk)) > 0;) terminal_out_.append(chunk, got);
 }
 
 Program::~Program() {
@@ -66,15 +85,19 @@ Program::~Program() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
+  if (terminal_ >= 0) ::close(terminal_);
 }
 
-std::string Program::out_so_far() const { return read_all(capture_.path() / "out"); }
+std::string Program::out_so_far() const {
+  return terminal_ >= 0 ? terminal_out_ : read_all(capture_.path() / "out");
+}
 
 Ran Program::finish(std::chrono::milliseconds limit) {
   Ran ran;
   auto give_up = std::chrono::steady_clock::now() + limit;
   int status = 0;
   while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    drain_terminal();  // a full pty would block the program
     if (std::chrono::steady_clock::now() > give_up) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
@@ -84,8 +107,9 @@ Ran Program::finish(std::chrono::milliseconds limit) {
     std::this_thread::sleep_for(10ms);
   }
   pid_ = -1;
+  drain_terminal();
   ran.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  ran.out = read_all(capture_.path() / "out");
+  ran.out = out_so_far();
   ran.err = read_all(capture_.path() / "err");
   return ran;
 }

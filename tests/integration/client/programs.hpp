@@ -24,7 +24,9 @@ struct Ran {
 /// /dev/null and stdout/stderr captured in files; SIGKILLed if still running at the end.
 class Program {
  public:
-  Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  /// With `terminal`, stdout is a pseudo-terminal of 100 columns (what a person sees).
+  Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+          bool terminal = false);
   ~Program();
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
@@ -34,8 +36,12 @@ class Program {
   Ran finish(std::chrono::milliseconds limit = std::chrono::seconds(60));
 
  private:
+  void drain_terminal();
+
   fical::testing::TempDir capture_;
   pid_t pid_ = -1;
+  int terminal_ = -1;         // the pty's master side, when stdout is a terminal
+  std::string terminal_out_;  // what was read from it
 };
 
 /// Runs a program to its end (see Program).

@@ -144,10 +144,10 @@ TEST_CASE("tty output redraws a status line with a pull bar", "[client][output][
   TtyProgress view(out, 100);
   play(view, ended(DeploymentState::succeeded, successful_events()));
   auto text = out.str();
-  CHECK(text.find("\r\033[2K  ..   pull     [############------------]  50%  10.0 MB / 20.0 MB") !=
+  CHECK(text.find("\r\033[2K  ..   pull      [############------------]  50%  10.0 MB / 20.0 MB") !=
         std::string::npos);
-  CHECK(text.find("  ok   pull     20.0s\n") != std::string::npos);
-  CHECK(text.find("  ok   health   ") != std::string::npos);
+  CHECK(text.find("  ok   pull      at 21.0s\n") != std::string::npos);
+  CHECK(text.find("  ok   health    at ") != std::string::npos);
   CHECK(count(text, "  ok   health") == 1);
   CHECK(text.find("ok   done") == std::string::npos);
   CHECK(text.find("\r\033[2KOK web/staging: v3 is live (deploy dep-42, 38.0s)\n") != std::string::npos);
@@ -163,7 +163,7 @@ TEST_CASE("tty output of a failure marks the phase and prints the reason", "[cli
   play(view, failed_in_migrate(0, 2));
   auto text = out.str();
   CHECK(text.find("  ERR  migrate: migration exited with status 1\n") != std::string::npos);
-  CHECK(text.find("  FAIL migrate  ") != std::string::npos);
+  CHECK(text.find("  FAIL migrate   at 38.0s") != std::string::npos);
   CHECK(text.find("FAILED: web/staging v3: migrate: exit status 1") != std::string::npos);
 }
 
