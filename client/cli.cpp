@@ -5,6 +5,7 @@
 #include <functional>
 #include <ostream>
 
+#include "client/audit_command.hpp"
 #include "client/commands.hpp"
 #include "proto/version.hpp"
 
@@ -109,7 +110,7 @@ void define(CLI::App& app, Commands& c, Process& process) {
   logs->add_option("--app", c.logs.app, "App name")->required();
   logs->add_option("--env", c.logs.env, "Environment name")->required();
   logs->add_option("--service", c.logs.service, "Service name")->required();
-  logs->add_option("--tail", c.logs.tail, "Lines from the end")->capture_default_str()->check(CLI::Range(0, 100000));
+  logs->add_option("--tail", c.logs.tail, "Lines from the end")->capture_default_str()->check(CLI::Range(0, 10000));
   logs->add_flag("--follow", c.logs.follow, "Keep printing new lines");
   logs->add_option("--since", c.logs.since, "Only lines newer than this: 10m, 2h or 2026-01-31T12:00:00Z");
   logs->footer("Examples:\n  fical-client logs --app web --env staging --service api --tail 50\n"
@@ -129,6 +130,8 @@ void define(CLI::App& app, Commands& c, Process& process) {
   cancel->add_flag("--json", c.cancel_json, "Print the deployment record as JSON");
   cancel->footer("Example:\n  fical-client cancel 20261126T220313Z-web-staging-1");
   cancel->callback([&] { c.action = [&] { return cancel_command(c.id, c.cancel_json, c.global, process); }; });
+
+  define_audit_command(app, c.action, c.global, process);
 }
 
 }  // namespace
