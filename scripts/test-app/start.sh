@@ -17,4 +17,9 @@ if [ "$HEALTH_FAIL" != 1 ]; then
   echo ok >/app/www/health
 fi
 echo "test-app $APP_VERSION: listening"
-exec httpd -f -v -p "127.0.0.1:$PORT" -h /app/www
+# As PID 1 httpd would ignore SIGTERM (no handler), so `docker stop` would wait out its
+# timeout: the shell stays PID 1 and passes SIGTERM on, as a real app's server would exit.
+httpd -f -v -p "127.0.0.1:$PORT" -h /app/www &
+server=$!
+trap 'echo "test-app $APP_VERSION: stopping"; kill -TERM $server; wait $server; exit 0' TERM INT
+wait $server
