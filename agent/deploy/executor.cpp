@@ -9,10 +9,13 @@
 #include <stdexcept>
 
 #include "agent/config/env_file.hpp"
+#include "agent/deploy/build_output.hpp"
 #include "agent/deploy/container_probe.hpp"
 #include "agent/deploy/health_gate.hpp"
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
+#include "agent/deploy/source_build.hpp"
+#include "agent/source/source_error.hpp"
 #include "agent/store/atomic_file.hpp"
 
 namespace fical::agent::deploy {
@@ -82,6 +85,12 @@ proto::DeploymentState Executor::run() {
   try {
     preflight();
     check_cancelled();
+    if (plan_.source) {
+      resolve_source();
+      check_cancelled();
+      build_images();
+      check_cancelled();
+    }
     pull_images();
     check_cancelled();
     run_migration();
@@ -175,9 +184,12 @@ std::optional<docker::RegistryAuth> Executor::registry_auth(const std::string& i
 }
 
 void Executor::pull_images() {
+  auto pulled = [](const ContainerPlan& c) { return !c.build; };
+  if (std::none_of(plan_.containers.begin(), plan_.containers.end(), pulled)) return;
   enter(Phase::pull);
   std::set<std::string> done;
   for (std::size_t i = 0; i < plan_.images.size(); ++i) {
+    if (!pulled(plan_.containers.at(i))) continue;
     const auto& image = plan_.images[i];
     if (done.insert(image).second) {
       bool present = deps_.docker.inspect_image(image).has_value();
@@ -221,6 +233,89 @@ void Executor::pull_images() {
     images_.push_back({plan_.containers.at(i).service, image, digest, info->id});
     log_.info(image + " is " + (digest.empty() ? short_id(info->id) : digest),
               {{"image", image}, {"digest", digest}, {"image_id", info->id}});
+  }
+}
+
+void Executor::resolve_source() {
+  enter(Phase::resolve);
+  auto ref = plan_.version;
+  if (plan_.kind == proto::DeploymentKind::rollback) {
+    // A rollback rebuilds (if it must) exactly what ran, even if the ref moved since.
+    auto history = deps_.store.load_releases(plan_.app, plan_.env);
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+      if (it->version == plan_.version && !it->commit.empty()) {
+        ref = it->commit;
+        break;
+      }
+    }
+  }
+  SourceCheckout checkout;
+  auto started = deps_.clock.now();
+  try {
+    checkout = checkout_source(deps_.store.dir(), plan_.app, *plan_.source, ref);
+  } catch (const source::SourceError& e) {
+    throw StepError(std::string(e.what()) + "; the live release is untouched", {{"kind", source::to_string(e.kind())}});
+  } catch (const std::exception& e) {
+    throw StepError(std::string("the source could not be prepared: ") + e.what());
+  }
+  const auto& r = checkout.resolution;
+  commit_ = r.commit;
+  tree_ = checkout.tree;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.now() - started).count();
+  nlohmann::json details{{"ref", plan_.version}, {"kind", r.kind}, {"commit", r.commit}, {"fetched", r.fetched},
+                         {"tree", tree_.string()}, {"tree_created", checkout.tree_created}, {"ms", ms}};
+  if (!r.moved_from.empty()) {
+    details["moved_from"] = r.moved_from;
+    log_.warn("tag " + plan_.version + " moved since the last fetch: it was " + r.moved_from.substr(0, 12) +
+                  ", it is " + r.commit.substr(0, 12) + " now; deploying what it points to now",
+              details);
+  }
+  log_.info(plan_.version + " is " + r.kind + " " + r.commit.substr(0, 12) + (r.fetched ? " (fetched)" : "") +
+                (checkout.tree_created ? ", tree written to " : ", tree already at ") + tree_.string(),
+            details);
+  // Pin the built images to the commit: a branch or tag that moves later changes nothing.
+  for (std::size_t i = 0; i < plan_.containers.size(); ++i) {
+    auto& c = plan_.containers[i];
+    if (!c.build) continue;
+    c.image = built_image_repository(plan_.app, c.service) + ":" + commit_;
+    plan_.images.at(i) = c.image;
+    if (plan_.migration && plan_.migration->service == c.service) plan_.migration->image = c.image;
+  }
+}
+
+void Executor::build_images() {
+  enter(Phase::build);
+  for (const auto& c : plan_.containers) {
+    if (!c.build) continue;
+    auto repository = built_image_repository(plan_.app, c.service);
+    log_.info("building " + repository + ":" + commit_.substr(0, 12) + " from " + c.build->context + "/" +
+              c.build->dockerfile);
+    std::vector<std::string> last_lines;
+    BuildHooks hooks{[&](const std::string& step) { log_.info(c.service + ": " + step); },
+                     [&] { return !log_.cancel_requested(); }};
+    ServiceBuild result;
+    try {
+      result = build_service_image(deps_.docker, repository, commit_, plan_.version, *c.build, tree_, hooks,
+                                   &last_lines);
+    } catch (const docker::DockerError& e) {
+      if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
+      throw StepError("the build of " + c.service + " failed: " + e.what() + "; the live release is untouched",
+                      {{"service", c.service}, {"commit", commit_}, {"logs", last_lines}});
+    } catch (const source::SourceError& e) {
+      throw StepError("the build of " + c.service + " cannot start: " + e.what());
+    }
+    images_.push_back({c.service, result.image, "", result.image_id});
+    nlohmann::json details{{"service", c.service}, {"image", result.image}, {"image_id", result.image_id},
+                           {"commit", commit_}, {"built", result.built}};
+    if (result.built) {
+      details["steps"] = result.steps;
+      details["cached_steps"] = result.cached_steps;
+      log_.info("built " + result.image + " (" + short_id(result.image_id) + ", " +
+                    std::to_string(result.cached_steps) + " of " + std::to_string(result.steps) + " steps cached)",
+                details);
+    } else {
+      log_.info(result.image + " is already built (" + short_id(result.image_id) + "): nothing to build", details);
+    }
   }
 }
 
@@ -364,7 +459,7 @@ void Executor::verify_through_nginx() {
 
 void Executor::record_new_release() {
   auto record = log_.snapshot(false);
-  proto::Release release{plan_.version, plan_.target_color, images_, "", plan_.deployment_id, record.actor,
+  proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
                          proto::now_ms()};
   auto releases = deps_.store.load_releases(plan_.app, plan_.env);
   releases.push_back(release);

@@ -1,7 +1,8 @@
 #pragma once
-// Carries out a DeployPlan: pull, migrate, start the new color, health gate, switch
+// Carries out a DeployPlan: resolve and build (build mode) or pull, migrate, start the new color, health gate, switch
 // nginx, verify, drain, retire. Before the switch any failure removes the new
 // containers and leaves the old color untouched; after it, a failure switches back.
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,6 +44,8 @@ class Executor {
 
  private:
   void preflight();
+  void resolve_source();
+  void build_images();
   void pull_images();
   void run_migration();
   void start_new_color();
@@ -64,10 +67,12 @@ class Executor {
 
   ExecutorDeps deps_;
   DeploymentLog& log_;
-  const DeployPlan& plan_;
+  DeployPlan plan_;  // a copy: build mode pins its images to the resolved commit
   store::EnvState state_;
   EnvVars env_file_vars_;
   std::vector<proto::ServiceImage> images_;
+  std::string commit_;  // build mode: the commit resolved and built
+  std::filesystem::path tree_;  // build mode: its release tree
   std::vector<std::string> created_;  // containers this deployment created or started
   bool switched_ = false;
 };

@@ -1,5 +1,6 @@
 #include "agent/deploy/plan.hpp"
 
+#include "agent/deploy/build_output.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/router/upstream.hpp"
 
@@ -52,8 +53,10 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
   plan.keep_warm = env.keep_warm;
   plan.verify_path = env.verify_path;
   plan.retain = env.retain;
+  plan.source = app.source;
   for (const auto& service : env.services) {
-    auto image = service.image + ":" + version;
+    bool built = app.source && service.build;
+    auto image = (built ? built_image_repository(app.name, service.name) : service.image) + ":" + version;
     plan.images.push_back(image);
     ContainerPlan c;
     c.service = service.name;
@@ -70,6 +73,7 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
     }
     c.command = service.command;
     c.health = service.health;
+    if (built) c.build = service.build;
     plan.containers.push_back(std::move(c));
     if (service.migrate && kind == proto::DeploymentKind::deploy) {
       MigrationPlan m;
@@ -123,6 +127,7 @@ nlohmann::json to_json(const DeployPlan& plan) {
                       {"upstreams", std::move(upstreams)},
                       {"drain", plan.drain.count()},
                       {"env_file", plan.env_file ? nlohmann::json(*plan.env_file) : nlohmann::json(nullptr)}};
+  if (plan.source) json["build_mode"] = true;
   if (plan.migration) {
     json["migration"] = {{"service", plan.migration->service},
                          {"image", plan.migration->image},

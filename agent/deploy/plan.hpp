@@ -27,6 +27,7 @@ struct ContainerPlan {
   std::vector<std::string> command;
   std::optional<std::uint16_t> port;  // where the service listens (host port in host mode)
   config::HealthCheck health;
+  std::optional<config::BuildSpec> build;  // build mode: image is built, not pulled
 };
 
 /// The one-off migration container, from the new image.
@@ -53,6 +54,9 @@ struct DeployPlan {
   std::string live_version;
   bool reuse_warm_containers = false;     // rollback inside keep_warm: only switch
   std::vector<std::string> images;        // to pull when missing (deploys always pull)
+  // Build mode: the version is a git ref of this source. Images of services with a build
+  // are fical/<app>-<service>:<version> here; the executor pins them to the commit.
+  std::optional<config::Source> source;
   std::optional<MigrationPlan> migration;
   std::vector<ContainerPlan> containers;
   std::vector<router::UpstreamTarget> upstreams;           // after the switch
