@@ -53,6 +53,10 @@ class AgentApi {
                          const Timeouts& timeouts,
                          const std::function<void(const proto::Event&)>& on_event);
 
+  /// GET of a path (with its query, already encoded) answering JSON: for commands without a
+  /// typed call (audit).
+  ApiResult<nlohmann::json> get_json(const std::string& path_and_query);
+
   /// Streams container log text to on_chunk until the agent ends it.
   ApiResult<bool> logs(const LogsRequest& request, const Timeouts& timeouts,
                        const ChunkSink& on_chunk);
