@@ -288,10 +288,12 @@ void Executor::build_images() {
   for (const auto& c : plan_.containers) {
     if (!c.build) continue;
     auto repository = built_image_repository(plan_.app, c.service);
-    log_.info("building " + repository + ":" + commit_.substr(0, 12) + " from " + c.build->context + "/" +
-              c.build->dockerfile);
     std::vector<std::string> last_lines;
-    BuildHooks hooks{[&](const std::string& step) { log_.info(c.service + ": " + step); },
+    BuildHooks hooks{[&] {
+                       log_.info("building " + repository + ":" + commit_.substr(0, 12) + " from " +
+                                 c.build->context + "/" + c.build->dockerfile);
+                     },
+                     [&](const std::string& step) { log_.info(c.service + ": " + step); },
                      [&] { return !log_.cancel_requested(); }};
     ServiceBuild result;
     try {

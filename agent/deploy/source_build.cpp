@@ -44,6 +44,7 @@ ServiceBuild build_service_image(docker::DockerEngine& docker, const std::string
   options.buildargs = build.args;
   options.labels = {{kCommitLabel, commit}, {kBuildLabel, fingerprint}};
   BuildProgress progress;
+  if (hooks.on_start) hooks.on_start();
   try {
     auto built = docker.build(options, docker::tar_directory(context), [&](const docker::BuildOutput& out) {
       for (const auto& line : progress.feed(out.stream)) {

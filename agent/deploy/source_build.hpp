@@ -33,8 +33,10 @@ struct ServiceBuild {
   int cached_steps = 0;
 };
 
-/// What a build reports as it goes: a step line; whether to go on.
+/// What a build reports as it goes: that it starts (nothing was reusable), a step line;
+/// whether to go on.
 struct BuildHooks {
+  std::function<void()> on_start;
   std::function<void(const std::string&)> on_step;
   std::function<bool()> keep_going;
 };

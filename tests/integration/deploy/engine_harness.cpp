@@ -40,7 +40,8 @@ std::string env_yaml(const std::string& name, const std::string& app, const std:
 
 }  // namespace
 
-EngineHarness::EngineHarness(const std::string& env_extra, const std::string& service_extra)
+EngineHarness::EngineHarness(const std::string& env_extra, const std::string& service_extra,
+                             const std::string& app_extra)
     : app_(random_app_name()) {
   const auto& env = TestEnv::get();
   std::string test_command;
@@ -51,7 +52,7 @@ EngineHarness::EngineHarness(const std::string& env_extra, const std::string& se
               "  reload: { pidfile: " + nginx_.pidfile().string() + " }\n" +
               "  test_command: [" + test_command + "]\n" +
               "  verify_url: http://127.0.0.1:" + std::to_string(nginx_.port()) + "\n" +
-              "apps:\n  " + app_ + ":\n    environments:\n" +
+              "apps:\n  " + app_ + ":\n" + indent(app_extra, 4) + "    environments:\n" +
               env_yaml("prod", app_, env.test_image, env_extra, service_extra) +
               env_yaml("staging", app_, env.test_image, env_extra, service_extra);
   auto parsed = agent::config::parse_config(yaml);

@@ -19,8 +19,10 @@ namespace fical::testing {
 /// Builds the engine with a test config; removes the app's containers when it goes.
 class EngineHarness {
  public:
-  /// `service_yaml` is appended to the web service's settings (indented by the harness).
-  explicit EngineHarness(const std::string& env_yaml = "", const std::string& service_yaml = "");
+  /// `service_yaml` is appended to the web service's settings (indented by the harness),
+  /// `app_yaml` to the app's (build mode: `source: {repo: ...}`).
+  explicit EngineHarness(const std::string& env_yaml = "", const std::string& service_yaml = "",
+                         const std::string& app_yaml = "");
   ~EngineHarness();
 
   agent::deploy::DeploymentManager& manager() { return *manager_; }

@@ -1,0 +1,226 @@
+// Build mode end to end: a bare repository made with libgit2, the real deployment engine,
+// the private dockerd building images (FROM the test image, nothing downloaded) and nginx.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "tests/integration/deploy/engine_harness.hpp"
+#include "tests/support/git_fixture.hpp"
+#include "tests/support/load_generator.hpp"
+
+using namespace fical;
+using namespace fical::testing;
+using proto::DeploymentState;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string events_text(const proto::Deployment& d) {
+  std::string text;
+  for (const auto& e : d.events) text += "[" + std::string(proto::to_string(e.phase)) + "] " + e.message + "\n";
+  return text + "error: " + d.error;
+}
+
+const proto::Event* find_event(const proto::Deployment& d, const std::string& part) {
+  for (const auto& e : d.events) {
+    if (e.message.find(part) != std::string::npos) return &e;
+  }
+  return nullptr;
+}
+
+void require_succeeded(const proto::Deployment& d) {
+  INFO(events_text(d));
+  REQUIRE(d.state == DeploymentState::succeeded);
+}
+
+/// The app's tree at one version: a Dockerfile on the test image that serves `version`.
+std::map<std::string, std::string> app_tree(const std::string& version, const std::string& extra_step = "") {
+  return {{"app/Dockerfile", "FROM " + TestEnv::get().test_image + ":v1\nCOPY hello.txt /app/hello.txt\n" +
+                                 extra_step + "ENV APP_VERSION=" + version + "\n"},
+          {"app/hello.txt", "hello " + version + "\n"},
+          {"README", "build-mode test app\n"}};
+}
+
+/// A bare origin repository and an engine whose app builds from it.
+struct BuildModeSetup {
+  TempDir dir;
+  GitFixture origin{dir.path() / "origin.git"};
+  EngineHarness harness{"", "build: { context: app }\n", "source: { repo: \"" + origin.url() + "\" }\n"};
+
+  ~BuildModeSetup() {
+    try {
+      agent::docker::ImageFilters filters;
+      filters.reference = "fical/" + harness.app() + "-web";
+      for (const auto& image : harness.docker().list_images(filters)) harness.docker().remove_image(image.id, true);
+    } catch (...) {
+    }
+  }
+  proto::Release live() {
+    auto releases = std::get<std::vector<proto::Release>>(harness.manager().releases(harness.app(), "prod"));
+    return releases.at(0);
+  }
+  fs::path tree(const std::string& commit) { return harness.store().dir() / "src" / harness.app() / commit; }
+};
+
+/// Every file under `dir` with its content and modification time.
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    auto rel = entry.path().lexically_relative(dir).string();
+    auto stamp = std::to_string(fs::last_write_time(entry.path()).time_since_epoch().count());
+    std::string content;
+    if (entry.is_regular_file()) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      content.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    files[rel] = stamp + ":" + content;
+  }
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("build mode deploys by tag, by branch and by short sha, and records the commit", "[build]") {
+  BuildModeSetup s;
+  auto c1 = s.origin.commit("main", app_tree("b1"));
+  s.origin.tag("v1", c1, true);
+  auto c2 = s.origin.commit("main", app_tree("b2"));
+  auto c3 = s.origin.commit("feature", app_tree("b3"));
+  auto& h = s.harness;
+
+  auto by_tag = h.deploy("v1");
+  require_succeeded(by_tag);
+  CHECK(h.settled_on("b1"));
+  CHECK(s.live().commit == c1);
+  CHECK(s.live().images.at(0).image == "fical/" + h.app() + "-web:" + c1);
+  CHECK(s.live().images.at(0).image_id.rfind("sha256:", 0) == 0);
+  std::vector<proto::Phase> phases;
+  for (const auto& p : by_tag.phases) phases.push_back(p.phase);
+  using P = proto::Phase;
+  CHECK(phases == std::vector<P>{P::preflight, P::resolve, P::build, P::migrate, P::start, P::health,
+                                 P::switch_traffic, P::verify, P::done});
+  CHECK(find_event(by_tag, "v1 is tag " + c1.substr(0, 12)));
+  CHECK(find_event(by_tag, "web: Step 2/5 : COPY hello.txt /app/hello.txt"));
+  // Tagged with the commit and the version asked for.
+  CHECK(h.docker().inspect_image("fical/" + h.app() + "-web:v1"));
+
+  require_succeeded(h.deploy("main"));
+  CHECK(h.settled_on("b2"));
+  CHECK(s.live().commit == c2);
+  CHECK(s.live().version == "main");
+
+  auto by_sha = h.deploy(c3.substr(0, 8));
+  require_succeeded(by_sha);
+  CHECK(h.settled_on("b3"));
+  CHECK(s.live().commit == c3);
+  CHECK(find_event(by_sha, "is commit " + c3.substr(0, 12)));
+
+  // A rollback goes back to the exact commit of that release and builds nothing.
+  auto back = h.rollback();
+  require_succeeded(back);
+  CHECK(h.settled_on("b2"));
+  CHECK(s.live().commit == c2);
+  CHECK(find_event(back, "nothing to build"));
+}
+
+TEST_CASE("build mode: a second deploy of the same commit builds nothing new", "[build]") {
+  BuildModeSetup s;
+  auto c1 = s.origin.commit("main", app_tree("b1"));
+  s.origin.tag("v1", c1);
+  auto& h = s.harness;
+  auto first = h.deploy("v1");
+  require_succeeded(first);
+  auto image_id = s.live().images.at(0).image_id;
+  auto built = find_event(first, "built fical/");
+  REQUIRE(built);
+  CHECK(built->data["built"] == true);
+
+  // The same commit under another name: the branch main, then the full sha.
+  for (const std::string& version : {std::string("main"), c1}) {
+    auto again = h.deploy(version);
+    require_succeeded(again);
+    INFO(events_text(again));
+    auto reused = find_event(again, "is already built");
+    REQUIRE(reused);
+    CHECK(reused->data["built"] == false);
+    CHECK(s.live().images.at(0).image_id == image_id);
+    CHECK_FALSE(find_event(again, "Step 1/"));
+  }
+  CHECK(h.settled_on("b1"));
+}
+
+TEST_CASE("build mode: a failing build leaves the live release serving", "[build]") {
+  BuildModeSetup s;
+  s.origin.commit("main", app_tree("b1"));
+  auto& h = s.harness;
+  require_succeeded(h.deploy("main"));
+  REQUIRE(h.settled_on("b1"));
+  s.origin.commit("main", app_tree("b2", "COPY no-such-file.txt /app/\n"));
+
+  LoadGenerator load(h.nginx_port(), h.path());
+  REQUIRE(load.wait_for_successes(20));
+  auto broken = h.deploy("main");
+  auto report = load.stop();
+  INFO(report.summary());
+  INFO(events_text(broken));
+  CHECK(report.failed == 0);
+  CHECK(report.bodies.size() == 1);
+  CHECK(broken.state == DeploymentState::failed);
+  CHECK_THAT(broken.error, Catch::Contains("the build of web failed") && Catch::Contains("no-such-file.txt") &&
+                               Catch::Contains("the live release is untouched"));
+  CHECK(h.served() == "b1");
+  CHECK(h.containers("web-green").empty());
+  CHECK(s.live().version == "main");
+}
+
+TEST_CASE("build mode: an unreachable repository and an unknown ref are reported", "[build]") {
+  BuildModeSetup s;
+  auto c1 = s.origin.commit("main", app_tree("b1"));
+  auto& h = s.harness;
+  require_succeeded(h.deploy("main"));
+
+  auto unknown = h.deploy("v9");
+  INFO(events_text(unknown));
+  CHECK(unknown.state == DeploymentState::failed);
+  CHECK_THAT(unknown.error, Catch::Contains("\"v9\" is no tag, branch or commit"));
+
+  fs::remove_all(s.origin.dir());
+  auto unreachable = h.deploy("main");
+  INFO(events_text(unreachable));
+  CHECK(unreachable.state == DeploymentState::failed);
+  CHECK_THAT(unreachable.error, Catch::Contains("fetching file://") && Catch::Contains("failed"));
+  CHECK(h.served() == "b1");
+  CHECK(s.live().commit == c1);
+}
+
+TEST_CASE("build mode: a live release's tree is never modified; a moved tag deploys its new commit", "[build]") {
+  BuildModeSetup s;
+  auto c1 = s.origin.commit("main", app_tree("b1"));
+  s.origin.tag("v1", c1);
+  auto& h = s.harness;
+  require_succeeded(h.deploy("v1"));
+  auto live_tree = s.tree(c1);
+  REQUIRE(fs::exists(live_tree / "app" / "Dockerfile"));
+  auto before = snapshot(live_tree);
+
+  // The tag moves to a new commit: the deploy takes what it points to now and says so.
+  auto c2 = s.origin.commit("main", app_tree("b2"));
+  s.origin.tag("v1", c2);
+  auto moved = h.deploy("v1");
+  require_succeeded(moved);
+  auto warning = find_event(moved, "moved since the last fetch");
+  REQUIRE(warning);
+  CHECK(warning->data["moved_from"] == c1);
+  CHECK(warning->data["commit"] == c2);
+  CHECK(s.live().commit == c2);
+  CHECK(h.settled_on("b2"));
+  CHECK(snapshot(live_tree) == before);
+
+  // Deploying the first commit again reuses its tree as it is.
+  auto again = h.deploy(c1);
+  require_succeeded(again);
+  CHECK(find_event(again, "tree already at"));
+  CHECK(snapshot(live_tree) == before);
+  CHECK(snapshot(s.tree(c2)).size() == before.size());
+}
