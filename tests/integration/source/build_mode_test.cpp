@@ -49,7 +49,10 @@ struct BuildModeSetup {
   EngineHarness harness{"", "build: { context: app }\n", "source: { repo: \"" + origin.url() + "\" }\n"};
 
   ~BuildModeSetup() {
-    try {
+    try {  // containers first: an image in use cannot be removed
+      agent::docker::ContainerFilters containers;
+      containers.labels = {"fical.app=" + harness.app()};
+      for (const auto& c : harness.docker().list_containers(containers)) harness.docker().remove_container(c.id, true);
       agent::docker::ImageFilters filters;
       filters.reference = "fical/" + harness.app() + "-web";
       for (const auto& image : harness.docker().list_images(filters)) harness.docker().remove_image(image.id, true);
