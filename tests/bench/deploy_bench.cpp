@@ -1,0 +1,111 @@
+// Benchmark (not a test) of issue 5: fical deploy and rollback against the old flow,
+// `docker-compose -p X up -d` with the new tag, in one run with the same app, images,
+// boot time and load through the same nginx. Run by scripts/bench/deploy.sh.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <stdexcept>
+
+#include "tests/bench/bench_agent.hpp"
+#include "tests/bench/bench_report.hpp"
+#include "tests/bench/compose_flow.hpp"
+#include "tests/bench/measure.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace fical;
+using namespace fical::bench;
+using std::chrono::milliseconds;
+
+namespace {
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
+// An unmeasured step that must succeed (warm-up deploys, the compose project's first up).
+void must(const CommandResult& ran, const std::string& what, const BenchAgent* agent = nullptr) {
+  if (ran.exit_code == 0) return;
+  throw std::runtime_error(what + " failed (exit " + std::to_string(ran.exit_code) + "):\n" + ran.out + ran.err +
+                           (agent ? "fical-agent's log:\n" + agent->log_text() : ""));
+}
+
+Row fical_row(const std::string& name, const testing::PrivateNginx& nginx, BenchAgent& agent,
+              const std::string& env, const std::string& version, Target target, milliseconds boot,
+              const std::function<CommandResult()>& action) {
+  Row row{measure(name, nginx, agent.path(env), version, action), target, boot};
+  row.m.record = BenchAgent::record(row.m.command);
+  if (!row.m.record) std::cerr << name << ": the client printed no record:\n" << row.m.command.out << row.m.command.err;
+  return row;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  AgentSetup setup;
+  CLI::App app{"fical deploy benchmark: fical versus docker-compose up -d under the same load"};
+  app.add_option("--agent", setup.agent_binary, "fical-agent binary")->required();
+  app.add_option("--client", setup.client_binary, "fical-client binary")->required();
+  app.add_option("--boot-seconds", setup.boot_seconds, "The test app's BOOT_DELAY")->capture_default_str();
+  app.add_option("--health", setup.health_yaml, "Extra health-check keys for fical, e.g. 'max_interval: 100ms'");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const auto& env = testing::TestEnv::get();
+    const milliseconds boot(setup.boot_seconds * 1000);
+    setup.docker_socket = env.docker_socket;
+    setup.image = env.test_image;
+    testing::PrivateNginx nginx;
+    BenchAgent agent(setup, nginx);
+    ComposeFlow compose(env.docker_socket, env.test_image, setup.boot_seconds, nginx);
+
+    std::cerr << "bench: warm-up (pulls v1 and v2 once, so that no flow downloads in the measured runs)\n";
+    must(agent.deploy("prod", "v1"), "fical deploy v1 (prod)", &agent);
+    must(agent.deploy("warm", "v1"), "fical deploy v1 (warm)", &agent);
+    must(compose.up("v2"), "docker-compose up v2");
+    must(compose.up("v1"), "docker-compose up v1");
+    require(reload_and_settle(nginx, compose.path(), "v1"), "the compose project does not serve v1");
+
+    std::vector<Row> rows;
+    auto fical = [&](const std::string& name, const std::string& env_name, const std::string& version, Target target,
+                     milliseconds app_boot, const std::function<CommandResult()>& action) {
+      std::cerr << "bench: " << name << "\n";
+      rows.push_back(fical_row(name, nginx, agent, env_name, version, target, app_boot, action));
+    };
+    auto baseline = [&](const std::string& name, const std::string& from, const std::string& to) {
+      std::cerr << "bench: " << name << "\n";
+      require(settled_on(nginx, compose.path(), from), "compose does not serve " + from);
+      rows.push_back({measure(name, nginx, compose.path(), to, [&] { return compose.up(to); }), Target::none, boot});
+    };
+
+    require(settled_on(nginx, agent.path("prod"), "v1"), "prod does not serve v1");
+    fical("fical deploy v1->v2", "prod", "v2", Target::deploy, boot, [&] { return agent.deploy("prod", "v2"); });
+    baseline("compose up -d v1->v2", "v1", "v2");
+    require(settled_on(nginx, agent.path("prod"), "v2"), "prod does not serve v2");
+    fical("fical deploy v2->v1", "prod", "v1", Target::deploy, boot, [&] { return agent.deploy("prod", "v1"); });
+    baseline("compose up -d v2->v1", "v2", "v1");
+    require(settled_on(nginx, agent.path("prod"), "v1"), "prod does not serve v1");
+    fical("fical rollback to retained v2", "prod", "v2", Target::rollback, boot, [&] { return agent.rollback("prod"); });
+    require(settled_on(nginx, agent.path("warm"), "v1"), "warm does not serve v1");
+    fical("fical deploy v1->v2 (keep_warm env)", "warm", "v2", Target::deploy, boot,
+          [&] { return agent.deploy("warm", "v2"); });
+    require(settled_on(nginx, agent.path("warm"), "v2"), "warm does not serve v2");
+    fical("fical rollback inside keep_warm", "warm", "v1", Target::warm_rollback, milliseconds(0),
+          [&] { return agent.rollback("warm"); });
+
+    std::cout << "fical deploy benchmark: test app booting in " << setup.boot_seconds
+              << " s (BOOT_DELAY), images local after a warm-up, load = 2 keep-alive connections through one nginx\n"
+              << "fical route: real fical-agent process + fical-client deploy/rollback --json (what users run)\n"
+              << "fical health check: { http: /health" << (setup.health_yaml.empty() ? "" : ", " + setup.health_yaml)
+              << " } (engine defaults otherwise); drain 1s, stop_timeout 1s; compose stop_grace_period 1s\n"
+              << "to live = command start until nginx first serves the new version; overhead = to live - boot;\n"
+              << "command = the command's own wall time (fical-client returns after drain and retire)\n\n";
+    print_table(std::cout, rows);
+    print_phases(std::cout, rows);
+    bool all_ok = true;
+    for (const auto& r : rows) all_ok = all_ok && (verdict(r) == "ok" || verdict(r) == "baseline");
+    std::cout << "\n" << (all_ok ? "fical met every target" : "fical MISSED at least one target (see above)") << "\n";
+    return all_ok ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "bench: " << e.what() << "\n";
+    return 2;
+  }
+}
