@@ -10,7 +10,8 @@
 #   env:   FICAL_ENV_DIR (default /tmp/fical-bench-deploy-env), FICAL_ENV_REGISTRY_PORT,
 #          FICAL_ENV_NGINX_PORT (test-env.sh's), FICAL_BUILD_DIR (default build),
 #          FICAL_BUILD_JOBS (default 2), FICAL_BENCH_BOOT_SECONDS (default 2),
-#          FICAL_BENCH_HEALTH (extra health keys for fical, e.g. "max_interval: 100ms")
+#          FICAL_BENCH_HEALTH (extra health keys for fical, e.g. "max_interval: 100ms"),
+#          FICAL_BENCH_AGENT / FICAL_BENCH_CLIENT (binaries to measure; default: the built ones)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -32,5 +33,6 @@ bash scripts/test-env.sh up >/dev/null
 health_args=()
 [[ -n ${FICAL_BENCH_HEALTH:-} ]] && health_args=(--health "$FICAL_BENCH_HEALTH")
 FICAL_TEST_ENV=$FICAL_ENV_DIR/env.json "$build/tests/bench/fical-deploy-bench" \
-  --agent "$build/agent/fical-agent" --client "$build/client/fical-client" \
+  --agent "${FICAL_BENCH_AGENT:-$build/agent/fical-agent}" \
+  --client "${FICAL_BENCH_CLIENT:-$build/client/fical-client}" \
   --boot-seconds "$boot" "${health_args[@]}"
