@@ -4,6 +4,7 @@
 #include <boost/asio.hpp>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/api/audit_log_sink.hpp"
 #include "agent/api/handlers.hpp"
 #include "agent/config/config.hpp"
 #include "agent/deploy/engine.hpp"
@@ -18,6 +20,7 @@
 #include "agent/http/systemd_notify.hpp"
 #include "agent/http/unix_socket_probe.hpp"
 #include "agent/logging.hpp"
+#include "agent/metrics/deployment_metrics.hpp"
 #include "agent/options.hpp"
 
 namespace {
@@ -69,6 +72,10 @@ net::awaitable<void> finish_shutdown(http::Server& server, net::io_context& io) 
 }
 
 int run(const config::Config& config) {
+  // Declared before the engine: its deployment threads report to them until it is gone.
+  store::AuditLog audit_log(std::filesystem::path(config.state_dir) / "audit.log");
+  api::AuditLogSink audit(audit_log, [](const std::string& message) { spdlog::error("{}", message); });
+  metrics::DeploymentMetrics deployment_metrics;
   std::unique_ptr<deploy::Engine> engine;
   try {
     engine = std::make_unique<deploy::Engine>(config);
@@ -76,6 +83,10 @@ int run(const config::Config& config) {
     spdlog::critical("cannot start the deployment engine: {}", e.what());
     return 1;
   }
+  engine->on_deployment_finished([&](const fical::proto::Deployment& deployment) {
+    deployment_metrics.record(deployment);
+    audit.record(api::finished_deployment_record(deployment));
+  });
   try {
     for (const auto& note : engine->reconcile()) spdlog::info("reconcile: {}", note);
   } catch (const std::exception& e) {
@@ -86,7 +97,15 @@ int run(const config::Config& config) {
   api::FailureLimiter auth_failures(kMaxAuthFailures, kAuthFailureWindow);
   api::MetricsRegistry metrics;
   api::describe_api_metrics(metrics);
-  api::NoAuditSink audit;
+  metrics.add_collector([&](std::string& out) {
+    std::vector<fical::proto::AppSummary> live;
+    try {
+      live = service.apps();
+    } catch (const std::exception& e) {
+      spdlog::warn("metrics: live releases unknown: {}", e.what());
+    }
+    deployment_metrics.render(out, live);
+  });
   api::Deps deps{service, authenticator, auth_failures, metrics, audit};
 
   net::io_context io;

@@ -1,6 +1,10 @@
 #pragma once
 // The seam for the audit log: the API reports auth failures and mutating calls here.
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace fical::agent::api {
 
@@ -15,14 +19,21 @@ struct AuditRecord {
   int status = 0;
   std::string outcome;   // "auth_failed", "forbidden", "rate_limited", "accepted", "refused"
   std::string deployment_id;
+  // Set for events that are not an API call (a deployment finishing); otherwise the
+  // action is "METHOD route" and the target the path.
+  std::string action;
+  std::string target;
 };
 
-/// Receives audit records; the audit log (state_dir/audit.log) implements it later.
-/// Thread-safety: record() is called from the I/O threads concurrently.
+/// Receives audit records and serves the latest (GET /v1/audit); the audit log
+/// (agent/api/audit_log_sink.hpp, state_dir/audit.log) implements it.
+/// Thread-safety: record() and recent() are called from the I/O threads concurrently.
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
   virtual void record(const AuditRecord& record) = 0;
+  /// The last `limit` records as written (oldest first); std::nullopt when not kept.
+  virtual std::optional<std::vector<nlohmann::json>> recent(std::size_t /*limit*/) { return std::nullopt; }
 };
 
 /// Drops every record: for builds without an audit log.

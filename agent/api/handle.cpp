@@ -22,6 +22,9 @@ void audit(Deps& deps, const Request& request, const Response& response, std::st
   record.path = request.path;
   record.status = response.status;
   record.outcome = std::move(outcome);
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Location" && value.rfind("/v1/deployments/", 0) == 0) record.deployment_id = value.substr(16);
+  }
   deps.audit.record(record);
 }
 

@@ -15,5 +15,6 @@ Response logs(const Call& call, Deps& deps);
 Response deployment(const Call& call, Deps& deps);
 Response events(const Call& call, Deps& deps);
 Response cancel(const Call& call, Deps& deps);
+Response audit(const Call& call, Deps& deps);
 
 }  // namespace fical::agent::api::routes

@@ -17,6 +17,7 @@ const Router& api_router() {
       {"GET", "/v1/deployments/{id}", Scope::read, routes::deployment},
       {"GET", "/v1/deployments/{id}/events", Scope::read, routes::events},
       {"POST", "/v1/deployments/{id}/cancel", Scope::deploy, routes::cancel},
+      {"GET", "/v1/audit", Scope::admin, routes::audit},
   });
   return router;
 }

@@ -154,6 +154,13 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
     log->error(std::string("internal error: ") + e.what());
     log->finish(proto::DeploymentState::failed, e.what());
   }
+  if (on_finished_) {
+    try {
+      on_finished_(log->snapshot(false));
+    } catch (const std::exception& e) {
+      spdlog::warn("deployment {}: finish hook: {}", record.id, e.what());
+    }
+  }
   std::lock_guard lock(mutex_);
   locks_.release(app.name, env.name, record.id);
 }

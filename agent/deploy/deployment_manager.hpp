@@ -40,6 +40,9 @@ class DeploymentManager : public DeploymentService {
   std::vector<std::string> reconcile();
   /// Stops old colors whose keep_warm window has passed (also run by a housekeeping thread).
   void retire_expired_warm_colors();
+  /// Called with the record of each deployment that ends (not dry runs), on its thread;
+  /// for metrics and the audit log. Set it before the first deployment starts.
+  void on_finished(std::function<void(const proto::Deployment&)> callback) { on_finished_ = std::move(callback); }
 
   std::vector<proto::AppSummary> apps() override;
   Result<proto::EnvStatus> env_status(const std::string& app, const std::string& env) override;
@@ -79,6 +82,7 @@ class DeploymentManager : public DeploymentService {
   std::atomic<bool> stopping_{false};
   std::condition_variable wake_;
   std::thread housekeeper_;
+  std::function<void(const proto::Deployment&)> on_finished_;
 };
 
 }  // namespace fical::agent::deploy

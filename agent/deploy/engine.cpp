@@ -44,5 +44,8 @@ Engine::~Engine() = default;
 
 DeploymentService& Engine::service() { return *parts_->manager; }
 std::vector<std::string> Engine::reconcile() { return parts_->manager->reconcile(); }
+void Engine::on_deployment_finished(std::function<void(const proto::Deployment&)> callback) {
+  parts_->manager->on_finished(std::move(callback));
+}
 
 }  // namespace fical::agent::deploy

@@ -1,12 +1,14 @@
 #pragma once
 // The deployment engine assembled from its real parts for fical-agent: the Docker client
 // on the configured socket, the state store, nginx control and the manager.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "agent/config/config.hpp"
 #include "agent/deployment_service.hpp"
+#include "proto/deployment.hpp"
 
 namespace fical::agent::deploy {
 
@@ -18,6 +20,8 @@ class Engine {
   ~Engine();
 
   DeploymentService& service();
+  /// Called with each deployment's record when it ends (metrics, audit). Set before serving.
+  void on_deployment_finished(std::function<void(const proto::Deployment&)> callback);
   /// Reconciles records, containers and nginx after a restart; returns what it did.
   /// Throws when Docker does not answer.
   std::vector<std::string> reconcile();
