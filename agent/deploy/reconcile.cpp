@@ -39,44 +39,64 @@ std::vector<std::string> DeploymentManager::reconcile() {
       docker::ContainerFilters filters;
       filters.labels = {std::string(labels::kApp) + "=" + app.name, std::string(labels::kEnv) + "=" + env.name};
       auto containers = deps_.docker.list_containers(filters);
-      // Containers of an interrupted deployment that never went live are removed.
-      if (!state.in_flight_id.empty()) {
-        for (const auto& c : containers) {
-          if (label_of(c, labels::kDeployment) == state.in_flight_id && label_of(c, labels::kColor) != state.live_color) {
-            deps_.docker.remove_container(c.id, true);
-            note(where + ": removed " + c.name + " of interrupted deployment " + state.in_flight_id);
+      // 1. The live color runs.
+      if (!state.live_color.empty()) {
+        for (const auto& service : env.services) {
+          auto name = container_name(app.name, env.name, service.name, state.live_color);
+          auto info = deps_.docker.inspect_container(name);
+          if (!info) {
+            note(where + ": live container " + name + " is missing; deploy again to recreate it");
+          } else if (!info->state.running) {
+            deps_.docker.start_container(name);
+            note(where + ": started live container " + name);
           }
         }
-        state.in_flight_id.clear();
-        state.in_flight_color.clear();
-        deps_.store.save_env(app.name, env.name, state);
       }
-      if (state.live_color.empty()) continue;
-      // The live color runs.
-      for (const auto& service : env.services) {
-        auto name = container_name(app.name, env.name, service.name, state.live_color);
-        auto info = deps_.docker.inspect_container(name);
-        if (!info) {
-          note(where + ": live container " + name + " is missing; deploy again to recreate it");
-        } else if (!info->state.running) {
-          deps_.docker.start_container(name);
-          note(where + ": started live container " + name);
-        }
-      }
-      // nginx points at the live color.
+      // 2. nginx points at the live color (a crash between the switch and the record of
+      //    the new release leaves it pointing at the new color).
+      bool repointed = false;
       auto targets = upstreams_for(app.name, env, state.live_color, state.live ? state.live->version : "");
-      if (deps_.router && !targets.empty()) {
+      if (deps_.router && !state.live_color.empty() && !targets.empty()) {
         bool differs = false;
         for (const auto& t : targets) differs = differs || deps_.router->current(t) != router::render_upstream(t);
         if (differs) {
           try {
             deps_.router->apply(targets);
+            repointed = true;
             note(where + ": upstreams pointed back at the live color " + state.live_color);
           } catch (const std::exception& e) {
             note(where + ": could not point the upstreams at " + state.live_color + ": " + e.what());
           }
         }
       }
+      // 3. Containers of an interrupted deployment that did not go live are removed, once
+      //    nginx's previous workers (which may still send them requests) have drained.
+      if (!state.in_flight_id.empty()) {
+        if (repointed) deps_.clock.sleep_for(env.drain);
+        for (const auto& c : containers) {
+          if (label_of(c, labels::kDeployment) == state.in_flight_id &&
+              label_of(c, labels::kColor) != state.live_color) {
+            deps_.docker.remove_container(c.id, true);
+            note(where + ": removed " + c.name + " of interrupted deployment " + state.in_flight_id);
+          }
+        }
+        state.in_flight_id.clear();
+        state.in_flight_color.clear();
+      }
+      // 4. An old color still running (a crash during drain) gets its drain: the
+      //    housekeeper stops it when the window ends, unless keep_warm already covers it.
+      if (!state.live_color.empty() && !state.warm_until) {
+        for (const auto& c : containers) {
+          if (c.state == "running" && label_of(c, labels::kColor) == other_color(state.live_color) &&
+              label_of(c, labels::kRole) == "app") {
+            state.warm_color = other_color(state.live_color);
+            state.warm_until = proto::now_ms() + env.drain;
+            note(where + ": " + c.name + " of the old color still runs; it stops after a drain of " +
+                 std::to_string(env.drain.count()) + "ms");
+          }
+        }
+      }
+      deps_.store.save_env(app.name, env.name, state);
       // Anything fical made that is neither color of this environment is reported.
       for (const auto& c : containers) {
         auto color = label_of(c, labels::kColor);

@@ -1,0 +1,206 @@
+// Killing fical-agent with SIGKILL in each phase of a deployment, under load: traffic never
+// fails, the restarted agent marks the deployment interrupted, nothing is left orphaned,
+// and the next deployment succeeds.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <sstream>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "agent/router/process_runner.hpp"
+#include "agent/router/upstream.hpp"
+#include "tests/support/load_generator.hpp"
+#include "tests/support/processes.hpp"
+
+using namespace fical::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+std::string agent_binary() {
+  const char* path = std::getenv("FICAL_AGENT_BIN");
+  if (!path) throw std::runtime_error("FICAL_AGENT_BIN is not set (ctest sets it)");
+  return path;
+}
+
+/// A real fical-agent process with its own config, state and private nginx.
+class AgentUnderTest {
+ public:
+  AgentUnderTest() : port_(free_port()) {
+    std::mt19937 random{std::random_device{}()};
+    app_ = "crash" + std::to_string(random() % 1000000);
+    token_ = "token-" + std::to_string(random());
+    const auto& env = TestEnv::get();
+    std::string test_command;
+    for (const auto& part : nginx_.test_command()) test_command += (test_command.empty() ? "" : ", ") + part;
+    auto hash = run({"sh", "-c", "printf %s \"$0\" | sha256sum | cut -c1-64", token_}).substr(0, 64);
+    std::ofstream(dir_.path() / "agent.yaml")
+        << "listen: [\"127.0.0.1:" << port_ << "\"]\n"
+        << "docker: { socket: " << env.docker_socket << " }\n"
+        << "state_dir: " << (dir_.path() / "state").string() << "\n"
+        << "tokens: [{ id: test, sha256: \"" << hash << "\", scopes: [admin] }]\n"
+        << "nginx:\n  upstream_dir: " << nginx_.upstream_dir().string() << "\n"
+        << "  reload: { pidfile: " << nginx_.pidfile().string() << " }\n"
+        << "  test_command: [" << test_command << "]\n"
+        << "  verify_url: http://127.0.0.1:" << nginx_.port() << "\n"
+        << "apps:\n  " << app_ << ":\n    environments:\n      prod:\n"
+        << "        drain: 3s\n        stop_timeout: 2s\n        verify_path: /" << app_ << "/\n"
+        << "        services:\n          web:\n            image: " << env.test_image << "\n"
+        << "            ports: { blue: " << free_port() << ", green: " << free_port() << " }\n"
+        << "            health: { http: /health, deadline: 20s }\n"
+        << "            migrate: { command: [/app/migrate.sh], timeout: 20s }\n"
+        << "            env: { BOOT_DELAY: \"1\", MIGRATE_SECONDS: \"1\" }\n";
+    fical::agent::router::UpstreamTarget nowhere{app_, "prod", "web", "none", "none", {"127.0.0.1:9"}};
+    std::ofstream(nginx_.upstream_dir() / fical::agent::router::upstream_file_name(nowhere))
+        << fical::agent::router::render_upstream(nowhere);
+    std::ofstream(nginx_.location_dir() / (app_ + ".conf"))
+        << "location /" << app_ << "/ { proxy_pass http://" << app_ << "-prod-web/; }\n";
+    start();
+  }
+
+  ~AgentUnderTest() {
+    process_.reset();
+    run({"sh", "-c", "ids=$(docker ps -aq --filter label=fical.app=$0); [ -z \"$ids\" ] || docker rm -f $ids",
+         app_});
+  }
+
+  void start() {
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{agent_binary(), "--config", (dir_.path() / "agent.yaml").string()},
+        dir_.path() / "agent.log");
+    REQUIRE(eventually([&] { return http_get(port_, "/healthz").status == 200; }, 30s));
+  }
+
+  void kill9_and_restart() {
+    ::kill(process_->pid(), SIGKILL);
+    process_->stop(SIGKILL, 5s);
+    start();
+  }
+
+  json api(const std::string& method, const std::string& path, const std::string& body = "") {
+    std::vector<std::string> argv{"curl", "-s", "-X", method, "-H", "Authorization: Bearer " + token_};
+    if (!body.empty()) argv.insert(argv.end(), {"-d", body});
+    argv.push_back("http://127.0.0.1:" + std::to_string(port_) + path);
+    auto out = run(argv);
+    auto parsed = json::parse(out, nullptr, false);
+    if (parsed.is_discarded()) throw std::runtime_error("not JSON from " + path + ": " + out);
+    return parsed;
+  }
+
+  std::string start_deploy(const std::string& version) {
+    auto d = api("POST", "/v1/apps/" + app_ + "/envs/prod/deployments", json{{"version", version}}.dump());
+    if (!d.contains("id")) throw std::runtime_error("deploy refused: " + d.dump());
+    return d["id"];
+  }
+
+  json wait_ended(const std::string& id) {
+    json d;
+    eventually([&] {
+      d = api("GET", "/v1/deployments/" + id);
+      return d.value("state", "") != "running" && d.value("state", "") != "pending";
+    }, 90s);
+    return d;
+  }
+
+  /// Containers of the app as "name:state".
+  std::vector<std::string> containers() {
+    auto out = run({"docker", "ps", "-a", "--filter", "label=fical.app=" + app_, "--format", "{{.Names}}:{{.State}}"});
+    std::vector<std::string> names;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) names.push_back(line);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::string served() {
+    auto body = http_get(nginx_.port(), "/" + app_ + "/").body;
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    return body;
+  }
+  bool settled_on(const std::string& version) {
+    return eventually([&] { return nginx_.worker_count() == 1 && served() == version; });
+  }
+  std::uint16_t nginx_port() const { return nginx_.port(); }
+  std::string path() const { return "/" + app_ + "/"; }
+  const std::string& app() const { return app_; }
+  std::string log() const {
+    std::ifstream in(dir_.path() / "agent.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  static std::string run(const std::vector<std::string>& argv) {
+    fical::agent::router::SpawnProcessRunner runner;
+    auto env_docker = "unix://" + TestEnv::get().docker_socket;
+    ::setenv("DOCKER_HOST", env_docker.c_str(), 1);
+    return runner.run(argv, 30s).output;
+  }
+
+  TempDir dir_;
+  PrivateNginx nginx_;
+  std::uint16_t port_;
+  std::string app_;
+  std::string token_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace
+
+TEST_CASE("killing the agent in any phase never fails traffic and recovers", "[deploy][crash]") {
+  AgentUnderTest agent;
+  auto first = agent.wait_ended(agent.start_deploy("v1"));
+  REQUIRE(first["state"] == "succeeded");
+  std::string live = "v1";
+  int next = 2;
+  for (std::string phase : {"pull", "migrate", "health", "switch", "drain"}) {
+    DYNAMIC_SECTION("killed in " << phase) {}
+    INFO("kill -9 in the " << phase << " phase");
+    REQUIRE(agent.settled_on(live));
+    LoadGenerator load(agent.nginx_port(), agent.path());
+    REQUIRE(load.wait_for_successes(20));
+    std::string version = next % 2 == 0 ? "v2" : "v1";
+    ++next;
+    auto id = agent.start_deploy(version);
+    // Poll the record until it reaches the phase (or passes it: switch lasts milliseconds).
+    const std::vector<std::string> order{"preflight", "pull", "migrate", "start", "health", "switch", "verify", "drain", "retire", "done"};
+    auto rank = [&](const std::string& p) { return std::find(order.begin(), order.end(), p) - order.begin(); };
+    std::string reached;
+    eventually([&] {
+      auto d = agent.api("GET", "/v1/deployments/" + id);
+      reached = d.value("phase", "");
+      return rank(reached) >= rank(phase) || d.value("state", "") != "running";
+    }, 60s);
+    agent.kill9_and_restart();
+    auto after = agent.api("GET", "/v1/deployments/" + id);
+    INFO("reached " << reached << "; record: " << after.dump().substr(0, 600) << "\nagent log:\n" << agent.log());
+    CHECK(after["state"] == "interrupted");
+    // The release that is live now serves; the other color does not run.
+    auto status = agent.api("GET", "/v1/apps/" + agent.app() + "/envs/prod");
+    live = status["live"]["version"];
+    REQUIRE(agent.settled_on(live));
+    auto report = load.stop();
+    INFO(report.summary());
+    CHECK(report.failed == 0);
+    // An old color left running gets its drain (3 s), then only the live one runs.
+    std::vector<std::string> containers;
+    CHECK(eventually([&] {
+      containers = agent.containers();
+      return std::count_if(containers.begin(), containers.end(),
+                           [](const std::string& c) { return c.ends_with(":running"); }) == 1;
+    }, 15s));
+    INFO("containers: " << containers.size());
+    CHECK(containers.size() <= 2);
+    // The next deployment succeeds.
+    std::string again = live == "v3" ? "v2" : "v3";
+    auto d = agent.wait_ended(agent.start_deploy(again));
+    CHECK(d["state"] == "succeeded");
+    live = again;
+  }
+}
