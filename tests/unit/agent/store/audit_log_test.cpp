@@ -61,7 +61,7 @@ TEST_CASE("audit log: rotates by size, keeps N old files, reads across them", "[
   CHECK(few.front()["n"] == 36);
 }
 
-TEST_CASE("audit log: a reopened log continues its size; a torn last line is skipped", "[store][audit]") {
+TEST_CASE("audit log: a reopened log continues its size, and a torn last line is skipped", "[store][audit]") {
   fical::testing::TempDir tmp;
   auto path = tmp.path() / "audit.log";
   {
