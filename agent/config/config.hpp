@@ -89,8 +89,10 @@ struct HealthCheck {
   bool docker_healthcheck = false;    // wait for State.Health.Status == healthy
   std::vector<std::string> exec;      // exits 0 inside the container
   milliseconds min_healthy{0};        // still running after this long (workers)
+  // Probes start fast and back off to max_interval: loopback probes are cheap, and a
+  // long interval would see a ready app up to that much late (every deploy pays it).
   milliseconds first_interval{100};
-  milliseconds max_interval{2'000};
+  milliseconds max_interval{200};
   milliseconds deadline{60'000};
 };
 

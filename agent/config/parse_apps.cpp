@@ -1,5 +1,6 @@
 #include "agent/config/parse_apps.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -56,7 +57,9 @@ void parse_health(const YAML::Node& node, YamlReader& r, const std::string& path
   r.read_string_list(node, path, "exec", h.exec);
   r.read_duration(node, path, "min_healthy", h.min_healthy);
   r.read_duration(node, path, "interval", h.first_interval);
-  r.read_duration(node, path, "max_interval", h.max_interval);
+  if (!r.read_duration(node, path, "max_interval", h.max_interval)) {
+    h.max_interval = std::max(h.max_interval, h.first_interval);  // a slow interval set alone
+  }
   r.read_duration(node, path, "deadline", h.deadline);
   if (h.first_interval.count() <= 0 || h.first_interval > h.max_interval) {
     r.error(path + ".interval", "must be above 0 and at most max_interval");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "proto/durations.hpp"
 
@@ -23,8 +24,11 @@ bool YamlReader::expect_map(const YAML::Node& node, const std::string& path) {
 
 void YamlReader::reject_unknown_keys(const YAML::Node& map, const std::string& path,
                                      std::initializer_list<std::string_view> allowed) {
+  std::set<std::string> seen;
   for (const auto& entry : map) {
     auto key = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
+    // yaml-cpp keeps the first of repeated keys: a second one would be silently ignored.
+    if (!seen.insert(key).second) error(join(path, key), "appears twice");
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string known;
       for (auto name : allowed) known += (known.empty() ? "" : ", ") + std::string(name);

@@ -356,9 +356,17 @@ void Executor::start_new_color() {
   enter(Phase::start);
   for (const auto& c : plan_.containers) {
     auto existing = deps_.docker.inspect_container(c.name);
-    if (existing && plan_.reuse_warm_containers && existing->state.running &&
-        existing->labels.count(labels::kRelease) && existing->labels.at(labels::kRelease) == plan_.version) {
+    bool same_release = existing && existing->labels.count(labels::kRelease) &&
+                        existing->labels.at(labels::kRelease) == plan_.version;
+    if (same_release && plan_.reuse_warm_containers && existing->state.running) {
       log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused");
+      continue;
+    }
+    if (same_release && plan_.kind == proto::DeploymentKind::rollback && !existing->state.running) {
+      // The retained container of that release: starting it is all a rollback needs.
+      deps_.docker.start_container(c.name);
+      restarted_.push_back(c.name);
+      log_.info("started the retained " + c.name + " (" + plan_.version + ")");
       continue;
     }
     if (existing) {
@@ -539,6 +547,16 @@ void Executor::remove_new_containers() {
     }
   }
   created_.clear();
+  // Retained containers a rollback started are stopped again, not removed: still retained.
+  for (const auto& name : restarted_) {
+    try {
+      deps_.docker.stop_container(name, std::chrono::duration_cast<std::chrono::seconds>(plan_.stop_timeout));
+      log_.info("stopped " + name + " again");
+    } catch (const std::exception& e) {
+      log_.warn("could not stop " + name + ": " + e.what());
+    }
+  }
+  restarted_.clear();
 }
 
 void Executor::switch_back() {

@@ -73,7 +73,8 @@ class Executor {
   std::vector<proto::ServiceImage> images_;
   std::string commit_;  // build mode: the commit resolved and built
   std::filesystem::path tree_;  // build mode: its release tree
-  std::vector<std::string> created_;  // containers this deployment created or started
+  std::vector<std::string> created_;    // containers this deployment created
+  std::vector<std::string> restarted_;  // retained containers a rollback started
   bool switched_ = false;
 };
 

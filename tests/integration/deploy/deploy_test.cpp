@@ -71,6 +71,7 @@ TEST_CASE("deploying v1 then v2 under load fails no request", "[deploy]") {
 TEST_CASE("a request in flight during the switch completes", "[deploy]") {
   EngineHarness h("drain: 4s\n", "env: { SLOW_SECONDS: \"2\" }\n");
   require_succeeded(h.deploy("v1"));
+  REQUIRE(h.settled_on("v1"));
   auto slow = std::async(std::launch::async, [&] {
     return http_get(h.nginx_port(), h.path() + "cgi-bin/slow", std::chrono::seconds(15));
   });
@@ -144,6 +145,7 @@ TEST_CASE("rolling back under load pulls nothing and fails no request", "[deploy
   CHECK(back.kind == proto::DeploymentKind::rollback);
   CHECK(back.version == "v1");
   CHECK(has_event(back, "is still here: no pull"));
+  CHECK(has_event(back, "started the retained " + h.app() + "-prod-web-blue (v1)"));
   CHECK_FALSE(has_event(back, "pulling"));
   CHECK_FALSE(has_event(back, "migration"));
 }
@@ -183,6 +185,7 @@ TEST_CASE("a repeated Idempotency-Key returns the first deployment", "[deploy]")
 TEST_CASE("a dry run returns the plan and changes nothing", "[deploy]") {
   EngineHarness h;
   require_succeeded(h.deploy("v1"));
+  REQUIRE(h.settled_on("v1"));
   agent::DeployCommand command{h.app(), "prod", {"v2", true}, {"test", "127.0.0.1"}, ""};
   auto dry = std::get<proto::Deployment>(h.manager().deploy(command));
   CHECK(dry.dry_run);

@@ -29,13 +29,25 @@ std::string indent(const std::string& yaml, int spaces) {
 
 std::string env_yaml(const std::string& name, const std::string& app, const std::string& image,
                      const std::string& extra_env, const std::string& extra_service) {
-  return "      " + name + ":\n" +
-         "        retain: 10\n        drain: 1s\n        stop_timeout: 1s\n" +
+  // Defaults the extra settings do not replace (YAML keys must not repeat).
+  std::string defaults;
+  for (const auto& [key, value] : {std::pair{"retain", "10"}, {"drain", "1s"}, {"stop_timeout", "1s"}}) {
+    if (extra_env.find(std::string(key) + ":") == std::string::npos) {
+      defaults += "        " + std::string(key) + ": " + value + "\n";
+    }
+  }
+  std::string service_defaults;
+  for (const auto& [key, value] : {std::pair{"health", "{ http: /health, deadline: 10s }"},
+                                   {"migrate", "{ command: [/app/migrate.sh], timeout: 20s }"}}) {
+    if (extra_service.find(std::string(key) + ":") == std::string::npos) {
+      service_defaults += "            " + std::string(key) + ": " + value + "\n";
+    }
+  }
+  return "      " + name + ":\n" + defaults +
          "        verify_path: /" + app + "-" + name + "/\n" + indent(extra_env, 8) +
          "        services:\n          web:\n            image: " + image + "\n" +
          "            ports: { blue: " + std::to_string(free_port()) + ", green: " + std::to_string(free_port()) +
-         " }\n" + "            health: { http: /health, deadline: 10s }\n" +
-         "            migrate: { command: [/app/migrate.sh], timeout: 20s }\n" + indent(extra_service, 12);
+         " }\n" + service_defaults + indent(extra_service, 12);
 }
 
 }  // namespace

@@ -227,3 +227,41 @@ apps:
   CHECK_THAT(all, Catch::Contains("apps.a.environments.s.services.w.build: \"../outside\" must stay inside the repository"));
   CHECK_THAT(all, Catch::Contains("apps.b.environments.s.services.w.build: needs the app's source"));
 }
+
+TEST_CASE("health probes back off to 200ms unless told otherwise", "[config]") {
+  auto result = parse_config(R"(
+nginx: { upstream_dir: /u }
+apps:
+  a:
+    environments:
+      e:
+        services:
+          fast: { image: r/a, ports: { blue: 1, green: 2 }, health: { http: / } }
+          slow: { image: r/a, ports: { blue: 3, green: 4 }, health: { http: /, interval: 1s } }
+          bad: { image: r/a, ports: { blue: 5, green: 6 }, health: { http: /, interval: 1s, max_interval: 500ms } }
+)");
+  CHECK_THAT(errors_of(result), Catch::Contains("services.bad.health.interval: must be above 0 and at most max_interval"));
+  auto ok = parse_config(R"(
+nginx: { upstream_dir: /u }
+apps:
+  a:
+    environments:
+      e:
+        services:
+          fast: { image: r/a, ports: { blue: 1, green: 2 }, health: { http: / } }
+          slow: { image: r/a, ports: { blue: 3, green: 4 }, health: { http: /, interval: 1s } }
+)");
+  REQUIRE(ok.config);
+  const auto* env = ok.config->find_app("a")->find_environment("e");
+  CHECK(env->find_service("fast")->health.max_interval == 200ms);
+  CHECK(env->find_service("slow")->health.first_interval == 1s);
+  CHECK(env->find_service("slow")->health.max_interval == 1s);
+}
+
+TEST_CASE("a key given twice is an error, not silently the first", "[config]") {
+  auto result = parse_config("state_dir: /a\nstate_dir: /b\napps:\n  w:\n    environments:\n      e:\n        drain: 1s\n        drain: 4s\n        services: { s: { image: r/w } }\n");
+  auto all = errors_of(result);
+  INFO(all);
+  CHECK_THAT(all, Catch::Contains("state_dir: appears twice"));
+  CHECK_THAT(all, Catch::Contains("apps.w.environments.e.drain: appears twice"));
+}
