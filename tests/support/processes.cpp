@@ -88,19 +88,18 @@ PrivateNginx::PrivateNginx() {
   if (start.stop(0, std::chrono::seconds(10)) != 0 && !std::filesystem::exists(pidfile())) {
     throw std::runtime_error("nginx did not start; see " + d + "/logs/error.log");
   }
+  std::ifstream in(pidfile());
+  in >> master_;
   if (!eventually([&] { return http_get(port_, "/_health").status == 200; })) {
     throw std::runtime_error("nginx does not answer on port " + std::to_string(port_));
   }
 }
 
 PrivateNginx::~PrivateNginx() {
-  std::ifstream in(pidfile());
-  pid_t pid = 0;
-  if (in >> pid && pid > 1) {
-    ::kill(pid, SIGQUIT);
-    eventually([&] { return ::kill(pid, 0) != 0; }, std::chrono::seconds(5));
-    ::kill(pid, SIGKILL);
-  }
+  if (master_ <= 1) return;
+  ::kill(master_, SIGQUIT);
+  eventually([&] { return ::kill(master_, 0) != 0; }, std::chrono::seconds(5));
+  ::kill(master_, SIGKILL);
 }
 
 std::vector<std::string> PrivateNginx::test_command() const {

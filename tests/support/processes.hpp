@@ -60,6 +60,7 @@ class PrivateNginx {
  private:
   TempDir dir_;
   std::uint16_t port_ = 0;
+  pid_t master_ = 0;  // read once at start: the pidfile may be gone at teardown
 };
 
 /// busybox httpd serving `dir` on 127.0.0.1:port in the foreground.
