@@ -85,6 +85,9 @@ net::awaitable<HttpResponse> talk(Stream& stream, const HttpRequest& request,
   response.content_type = std::string(parser.get()[http::field::content_type]);
   bool to_sink = sink != nullptr && response.status >= 200 && response.status < 300;
   std::array<char, 16 * 1024> chunk{};
+  // Not eager: the parser stops after each chunk, so a streamed event is handed over when
+  // it arrives instead of after the next chunk's header (a whole health gate later).
+  parser.eager(false);
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
