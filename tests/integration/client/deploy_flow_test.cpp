@@ -6,13 +6,11 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 #include <thread>
 
-#include "agent/docker/http_docker_engine.hpp"
-#include "agent/router/upstream.hpp"
 #include "tests/integration/client/programs.hpp"
+#include "tests/support/test_site.hpp"
 
 using namespace fical::client::testing;
 using fical::testing::TestEnv;
@@ -22,60 +20,24 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string random_app() {
-  std::mt19937 random{std::random_device{}()};
-  std::ostringstream name;
-  name << "cl" << std::hex << (random() & 0xffffff);
-  return name.str();
-}
-
 /// An app of its own (two environments: staging, and slow whose containers boot in 4 s)
-/// served by a private nginx; its containers are removed at the end.
+/// on a TestSite (private nginx; its containers are removed at the end).
 struct LiveApp {
-  std::string app = random_app();
-  fical::testing::PrivateNginx nginx;
+  fical::testing::TestSite site{"cl"};
+  const std::string app = site.app();
   std::unique_ptr<Agent> agent;
 
   LiveApp() {
-    const auto& env = TestEnv::get();
-    std::string test_command;
-    for (const auto& part : nginx.test_command()) test_command += (test_command.empty() ? "" : ", ") + part;
-    std::string yaml = "docker: {socket: " + env.docker_socket + "}\n" +
-                       "nginx:\n  upstream_dir: " + nginx.upstream_dir().string() + "\n" +
-                       "  reload: {pidfile: " + nginx.pidfile().string() + "}\n" +
-                       "  test_command: [" + test_command + "]\n" +
-                       "  verify_url: http://127.0.0.1:" + std::to_string(nginx.port()) + "\n" +
-                       "apps:\n  " + app + ":\n    environments:\n" + environment("staging", "") +
-                       environment("slow", "            env: {BOOT_DELAY: \"4\"}\n");
-    for (const char* name : {"staging", "slow"}) {
-      fical::agent::router::UpstreamTarget nowhere{app, name, "web", "none", "none", {"127.0.0.1:9"}};
-      std::ofstream(nginx.upstream_dir() / fical::agent::router::upstream_file_name(nowhere))
-          << fical::agent::router::render_upstream(nowhere);
-      std::ofstream(nginx.location_dir() / (app + "-" + name + ".conf"))
-          << "location /" << app << "-" << name << "/ { proxy_pass http://" << app << "-" << name << "-web/; }\n";
-    }
+    auto yaml = site.docker_and_nginx_yaml() + "apps:\n  " + app + ":\n    environments:\n" +
+                environment("staging", "") + environment("slow", "env: {BOOT_DELAY: \"4\"}\n");
+    for (const char* name : {"staging", "slow"}) site.route(name);
     agent = std::make_unique<Agent>("", yaml);
   }
 
-  ~LiveApp() {
-    agent.reset();
-    try {
-      fical::agent::docker::HttpDockerEngine docker({TestEnv::get().docker_socket, std::chrono::seconds(30)});
-      fical::agent::docker::ContainerFilters filters;
-      filters.labels = {"fical.app=" + app};
-      for (const auto& c : docker.list_containers(filters)) docker.remove_container(c.id, true);
-    } catch (...) {
-    }
-  }
+  ~LiveApp() { agent.reset(); }
 
   std::string environment(const std::string& name, const std::string& service_extra) const {
-    return "      " + name + ":\n        retain: 5\n        drain: 1s\n        stop_timeout: 1s\n" +
-           "        verify_path: /" + app + "-" + name + "/\n" +
-           "        services:\n          web:\n            image: " + TestEnv::get().test_image + "\n" +
-           "            ports: {blue: " + std::to_string(fical::testing::free_port()) +
-           ", green: " + std::to_string(fical::testing::free_port()) + "}\n" +
-           "            health: {http: /health, deadline: 20s}\n" +
-           "            migrate: {command: [/app/migrate.sh], timeout: 20s}\n" + service_extra;
+    return site.environment_yaml(name, "retain: 5\n", "health: {http: /health, deadline: 20s}\n" + service_extra);
   }
 
   /// The client with the deployer token over the unix socket.

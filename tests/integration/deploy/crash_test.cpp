@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "agent/router/process_runner.hpp"
-#include "agent/router/upstream.hpp"
 #include "tests/support/load_generator.hpp"
 #include "tests/support/processes.hpp"
+#include "tests/support/test_site.hpp"
 
 using namespace fical::testing;
 using namespace std::chrono_literals;
@@ -28,46 +28,26 @@ std::string agent_binary() {
   return path;
 }
 
-/// A real fical-agent process with its own config, state and private nginx.
+/// A real fical-agent process with its own config and state, on a TestSite.
 class AgentUnderTest {
  public:
-  AgentUnderTest() : port_(free_port()) {
+  AgentUnderTest() : site_("crash"), port_(free_port()) {
     std::mt19937 random{std::random_device{}()};
-    app_ = "crash" + std::to_string(random() % 1000000);
     token_ = "token-" + std::to_string(random());
-    const auto& env = TestEnv::get();
-    std::string test_command;
-    for (const auto& part : nginx_.test_command()) test_command += (test_command.empty() ? "" : ", ") + part;
     auto hash = run({"sh", "-c", "printf %s \"$0\" | sha256sum | cut -c1-64", token_}).substr(0, 64);
     std::ofstream(dir_.path() / "agent.yaml")
         << "listen: [\"127.0.0.1:" << port_ << "\"]\n"
-        << "docker: { socket: " << env.docker_socket << " }\n"
         << "state_dir: " << (dir_.path() / "state").string() << "\n"
         << "tokens: [{ id: test, sha256: \"" << hash << "\", scopes: [admin] }]\n"
-        << "nginx:\n  upstream_dir: " << nginx_.upstream_dir().string() << "\n"
-        << "  reload: { pidfile: " << nginx_.pidfile().string() << " }\n"
-        << "  test_command: [" << test_command << "]\n"
-        << "  verify_url: http://127.0.0.1:" << nginx_.port() << "\n"
-        << "apps:\n  " << app_ << ":\n    environments:\n      prod:\n"
-        << "        drain: 3s\n        stop_timeout: 2s\n        verify_path: /" << app_ << "/\n"
-        << "        services:\n          web:\n            image: " << env.test_image << "\n"
-        << "            ports: { blue: " << free_port() << ", green: " << free_port() << " }\n"
-        << "            health: { http: /health, deadline: 20s }\n"
-        << "            migrate: { command: [/app/migrate.sh], timeout: 20s }\n"
-        << "            env: { BOOT_DELAY: \"1\", MIGRATE_SECONDS: \"1\" }\n";
-    fical::agent::router::UpstreamTarget nowhere{app_, "prod", "web", "none", "none", {"127.0.0.1:9"}};
-    std::ofstream(nginx_.upstream_dir() / fical::agent::router::upstream_file_name(nowhere))
-        << fical::agent::router::render_upstream(nowhere);
-    std::ofstream(nginx_.location_dir() / (app_ + ".conf"))
-        << "location /" << app_ << "/ { proxy_pass http://" << app_ << "-prod-web/; }\n";
+        << site_.docker_and_nginx_yaml() << "apps:\n  " << app() << ":\n    environments:\n"
+        << site_.environment_yaml("prod", "drain: 3s\nstop_timeout: 2s\n",
+                                  "health: { http: /health, deadline: 20s }\n"
+                                  "env: { BOOT_DELAY: \"1\", MIGRATE_SECONDS: \"1\" }\n");
+    site_.route("prod");
     start();
   }
 
-  ~AgentUnderTest() {
-    process_.reset();
-    run({"sh", "-c", "ids=$(docker ps -aq --filter label=fical.app=$0); [ -z \"$ids\" ] || docker rm -f $ids",
-         app_});
-  }
+  ~AgentUnderTest() { process_.reset(); }
 
   void start() {
     process_ = std::make_unique<ChildProcess>(
@@ -93,7 +73,7 @@ class AgentUnderTest {
   }
 
   std::string start_deploy(const std::string& version) {
-    auto d = api("POST", "/v1/apps/" + app_ + "/envs/prod/deployments", json{{"version", version}}.dump());
+    auto d = api("POST", "/v1/apps/" + app() + "/envs/prod/deployments", json{{"version", version}}.dump());
     if (!d.contains("id")) throw std::runtime_error("deploy refused: " + d.dump());
     return d["id"];
   }
@@ -109,7 +89,7 @@ class AgentUnderTest {
 
   /// Containers of the app as "name:state".
   std::vector<std::string> containers() {
-    auto out = run({"docker", "ps", "-a", "--filter", "label=fical.app=" + app_, "--format", "{{.Names}}:{{.State}}"});
+    auto out = run({"docker", "ps", "-a", "--filter", "label=fical.app=" + app(), "--format", "{{.Names}}:{{.State}}"});
     std::vector<std::string> names;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) names.push_back(line);
@@ -118,16 +98,16 @@ class AgentUnderTest {
   }
 
   std::string served() {
-    auto body = http_get(nginx_.port(), "/" + app_ + "/").body;
+    auto body = http_get(nginx_port(), path()).body;
     while (!body.empty() && body.back() == '\n') body.pop_back();
     return body;
   }
   bool settled_on(const std::string& version) {
-    return eventually([&] { return nginx_.worker_count() == 1 && served() == version; });
+    return eventually([&] { return site_.nginx().worker_count() == 1 && served() == version; });
   }
-  std::uint16_t nginx_port() const { return nginx_.port(); }
-  std::string path() const { return "/" + app_ + "/"; }
-  const std::string& app() const { return app_; }
+  std::uint16_t nginx_port() const { return site_.nginx().port(); }
+  std::string path() const { return site_.path("prod"); }
+  const std::string& app() const { return site_.app(); }
   std::string log() const {
     std::ifstream in(dir_.path() / "agent.log");
     std::stringstream text;
@@ -143,10 +123,9 @@ class AgentUnderTest {
     return runner.run(argv, 30s).output;
   }
 
+  TestSite site_;  // first: its cleanup runs after the agent is gone
   TempDir dir_;
-  PrivateNginx nginx_;
   std::uint16_t port_;
-  std::string app_;
   std::string token_;
   std::unique_ptr<ChildProcess> process_;
 };

@@ -13,10 +13,11 @@
 #include "agent/router/upstream_router.hpp"
 #include "agent/store/state_store.hpp"
 #include "tests/support/processes.hpp"
+#include "tests/support/test_site.hpp"
 
 namespace fical::testing {
 
-/// Builds the engine with a test config; removes the app's containers when it goes.
+/// Builds the engine with a test config on a TestSite (prod and staging environments).
 class EngineHarness {
  public:
   /// `service_yaml` is appended to the web service's settings (indented by the harness),
@@ -28,10 +29,10 @@ class EngineHarness {
   agent::deploy::DeploymentManager& manager() { return *manager_; }
   agent::docker::DockerEngine& docker() { return *docker_; }
   agent::store::StateStore& store() { return *store_; }
-  const std::string& app() const { return app_; }
-  std::uint16_t nginx_port() const { return nginx_.port(); }
-  const PrivateNginx& nginx() const { return nginx_; }
-  std::string path(const std::string& env = "prod") const { return "/" + app_ + "-" + env + "/"; }
+  const std::string& app() const { return site_.app(); }
+  std::uint16_t nginx_port() const { return site_.nginx().port(); }
+  const PrivateNginx& nginx() const { return site_.nginx(); }
+  std::string path(const std::string& env = "prod") const { return site_.path(env); }
   std::string image(const std::string& tag) const;
 
   /// Starts a deployment (or rollback) and waits for it to end (at most 120 s).
@@ -47,9 +48,8 @@ class EngineHarness {
   std::vector<std::string> containers(const std::string& part = "");
 
  private:
-  std::string app_;
+  TestSite site_;  // first: its cleanup runs after the engine is gone
   TempDir state_dir_;
-  PrivateNginx nginx_;
   agent::config::Config config_;
   agent::router::SpawnProcessRunner runner_;
   std::unique_ptr<agent::router::LocalNginx> control_;

@@ -11,14 +11,12 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 
 #include "agent/api/token_hash.hpp"
-#include "agent/docker/http_docker_engine.hpp"
-#include "agent/router/upstream.hpp"
 #include "tests/integration/client/programs.hpp"
 #include "tests/support/processes.hpp"
+#include "tests/support/test_site.hpp"
 #include "tests/support/prometheus_text.hpp"
 
 using fical::testing::TestEnv;
@@ -76,22 +74,15 @@ Answer http(std::uint16_t port, const std::string& method, const std::string& pa
 }
 
 /// A real fical-agent with three tokens (deployer, reader, auditor with admin) and one app
-/// of its own served by a private nginx; its containers are removed at the end.
+/// of its own on a TestSite (private nginx; its containers are removed at the end).
 struct MeteredAgent {
-  std::string app;
+  fical::testing::TestSite site{"mt"};
+  const std::string app = site.app();
   fical::testing::TempDir dir;
-  fical::testing::PrivateNginx nginx;
   std::uint16_t port = fical::testing::free_port();
   std::unique_ptr<fical::testing::ChildProcess> process;
 
   MeteredAgent() {
-    std::mt19937 random{std::random_device{}()};
-    std::ostringstream name;
-    name << "mt" << std::hex << (random() & 0xffffff);
-    app = name.str();
-    const auto& env = TestEnv::get();
-    std::string test_command;
-    for (const auto& part : nginx.test_command()) test_command += (test_command.empty() ? "" : ", ") + part;
     auto hash = [](const char* token) { return fical::agent::api::sha256_hex(token); };
     std::ostringstream yaml;
     yaml << "listen: [\"127.0.0.1:" << port << "\"]\n"
@@ -100,22 +91,9 @@ struct MeteredAgent {
          << "  - {id: deployer, sha256: \"" << hash(kDeployer) << "\", scopes: [read, deploy]}\n"
          << "  - {id: reader, sha256: \"" << hash(kReader) << "\", scopes: [read]}\n"
          << "  - {id: auditor, sha256: \"" << hash(kAuditor) << "\", scopes: [admin]}\n"
-         << "docker: {socket: " << env.docker_socket << "}\n"
-         << "nginx:\n  upstream_dir: " << nginx.upstream_dir().string() << "\n"
-         << "  reload: {pidfile: " << nginx.pidfile().string() << "}\n"
-         << "  test_command: [" << test_command << "]\n"
-         << "  verify_url: http://127.0.0.1:" << nginx.port() << "\n"
-         << "apps:\n  " << app << ":\n    environments:\n      staging:\n"
-         << "        retain: 3\n        drain: 1s\n        stop_timeout: 1s\n"
-         << "        verify_path: /" << app << "-staging/\n"
-         << "        services:\n          web:\n            image: " << env.test_image << "\n"
-         << "            ports: {blue: " << fical::testing::free_port() << ", green: " << fical::testing::free_port()
-         << "}\n            health: {http: /health, deadline: 4s}\n";
-    fical::agent::router::UpstreamTarget nowhere{app, "staging", "web", "none", "none", {"127.0.0.1:9"}};
-    std::ofstream(nginx.upstream_dir() / fical::agent::router::upstream_file_name(nowhere))
-        << fical::agent::router::render_upstream(nowhere);
-    std::ofstream(nginx.location_dir() / (app + "-staging.conf"))
-        << "location /" << app << "-staging/ { proxy_pass http://" << app << "-staging-web/; }\n";
+         << site.docker_and_nginx_yaml() << "apps:\n  " << app << ":\n    environments:\n"
+         << site.environment_yaml("staging", "retain: 3\n", "health: {http: /health, deadline: 4s}\n");
+    site.route("staging");
     std::filesystem::create_directories(dir.path() / "state");
     fical::client::testing::write_file(dir.path() / "agent.yaml", yaml.str());
     for (auto [file, token] : {std::pair{"deployer.token", kDeployer}, std::pair{"reader.token", kReader},
@@ -130,16 +108,7 @@ struct MeteredAgent {
     }
   }
 
-  ~MeteredAgent() {
-    process.reset();
-    try {
-      fical::agent::docker::HttpDockerEngine docker({TestEnv::get().docker_socket, std::chrono::seconds(30)});
-      fical::agent::docker::ContainerFilters filters;
-      filters.labels = {"fical.app=" + app};
-      for (const auto& c : docker.list_containers(filters)) docker.remove_container(c.id, true);
-    } catch (...) {
-    }
-  }
+  ~MeteredAgent() { process.reset(); }
 
   fical::client::testing::Ran client(const std::string& token_file, std::vector<std::string> args) const {
     args.insert(args.begin(), {"--url", "http://127.0.0.1:" + std::to_string(port), "--token-file",
