@@ -45,8 +45,11 @@ kill -HUP "$(cat "$NGINX_PIDFILE")"
 # A fresh token each run; agent.yaml keeps only its SHA-256.
 token=$(openssl rand -hex 32)
 (umask 077 && printf %s "$token" >"$demo/client.token")
-blue=$((port + 11000))
-green=$((port + 11001))
+# The demo app's two colors listen next to the agent's port.
+blue=$((port + 100))
+while port_in_use "$blue"; do blue=$((blue + 2)); done
+green=$((blue + 1))
+while port_in_use "$green" || ((green == blue)); do green=$((green + 1)); done
 cat >"$demo/agent.yaml" <<EOF
 # fical-agent's demo configuration, written by scripts/run.sh.
 listen: ["127.0.0.1:$port", "unix:$demo/agent.sock"]

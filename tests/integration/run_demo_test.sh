@@ -8,8 +8,9 @@ demo=$(mktemp -d /tmp/fical-demo-test.XXXXXX)
 fail() { echo "FAIL: $*" >&2; tail -20 "$demo/err" >&2 2>/dev/null || true; exit 1; }
 pass() { echo "ok: $*"; }
 
-export FICAL_SKIP_BUILD=1 FICAL_DEMO_DIR=$demo FICAL_DEMO_PORT=$((20000 + RANDOM % 10000))
-export FICAL_ENV_REGISTRY_PORT=36000 FICAL_ENV_NGINX_PORT=39080
+# Ports below the kernel's ephemeral range (32768-60999), where other tests' free ports live.
+export FICAL_SKIP_BUILD=1 FICAL_DEMO_DIR=$demo FICAL_DEMO_PORT=$((29200 + RANDOM % 600))
+export FICAL_ENV_REGISTRY_PORT=23000 FICAL_ENV_NGINX_PORT=24080
 setsid bash "$root/scripts/run.sh" >"$demo/out" 2>"$demo/err" &
 run_pid=$!
 cleanup() {

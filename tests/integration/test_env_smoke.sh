@@ -24,7 +24,8 @@ poll_body() {
 
 export FICAL_ENV_DIR
 FICAL_ENV_DIR=$(mktemp -d /tmp/fical-smoke.XXXXXX)
-export FICAL_ENV_REGISTRY_PORT=35000 FICAL_ENV_NGINX_PORT=38080
+# Base ports below the kernel's ephemeral range (32768-60999), where tests' free ports live.
+export FICAL_ENV_REGISTRY_PORT=21000 FICAL_ENV_NGINX_PORT=22080
 trap 'bash "$test_env" down >/dev/null 2>&1 || true' EXIT
 
 bash "$test_env" up >/dev/null
