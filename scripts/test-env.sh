@@ -25,7 +25,7 @@ auth_user=fical
 auth_password_file=$dir/auth-registry.password
 nginx_prefix=$dir/nginx
 nginx_pid=$nginx_prefix/nginx.pid
-test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate)
+test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify)
 
 log() { echo "test-env: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -184,6 +184,7 @@ build_images() {
       *-unhealthy) args+=(--build-arg HEALTH_FAIL=1) ;;
       *-crash) args+=(--build-arg CRASH_ON_START=1) ;;
       *-badmigrate) args+=(--build-arg MIGRATE_FAIL=1) ;;
+      *-badverify) args+=(--build-arg VERIFY_FAIL=1) ;;
     esac
     dockercli build -q "${args[@]}" -t "fical-test-app:$tag" -t "$registry/fical/test-app:$tag" \
       "$ctx" >/dev/null || die "building test-app:$tag failed"

@@ -111,6 +111,8 @@ proto::DeploymentState Executor::run() {
     log_.error(e.what(), step ? step->details : nlohmann::json(nullptr));
     if (switched_) {
       switch_back();
+      // nginx's previous workers may still send the new color requests: drain first.
+      deps_.clock.sleep_for(plan_.drain);
       remove_new_containers();
       return end(proto::DeploymentState::rolled_back, e.what());
     }

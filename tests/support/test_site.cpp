@@ -22,6 +22,14 @@ std::string defaults_not_in(const std::string& extra, int spaces,
   return out;
 }
 
+// "@PATH@" in a test's settings stands for the environment's path.
+std::string with_path(std::string yaml, const std::string& path) {
+  for (auto at = yaml.find("@PATH@"); at != std::string::npos; at = yaml.find("@PATH@")) {
+    yaml.replace(at, 6, path);
+  }
+  return yaml;
+}
+
 }  // namespace
 
 std::string indent_yaml(const std::string& yaml, int spaces) {
@@ -63,7 +71,7 @@ std::string TestSite::environment_yaml(const std::string& env, const std::string
   return "      " + env + ":\n" +
          defaults_not_in(env_extra, 8, {{"retain", "10"}, {"drain", "1s"}, {"stop_timeout", "1s"},
                                         {"verify_path", path(env)}}) +
-         indent_yaml(env_extra, 8) + "        services:\n          web:\n" +
+         indent_yaml(with_path(env_extra, path(env)), 8) + "        services:\n          web:\n" +
          "            image: " + TestEnv::get().test_image + "\n" +
          "            ports: { blue: " + std::to_string(free_port()) + ", green: " + std::to_string(free_port()) +
          " }\n" +

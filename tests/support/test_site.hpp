@@ -26,7 +26,8 @@ class TestSite {
   std::string docker_and_nginx_yaml() const;
   /// One environment under apps.<app>.environments, with a `web` service of the test
   /// image on two free host ports, health and migration defaults. A key set in
-  /// `env_extra` or `service_extra` replaces its default (YAML keys may not repeat).
+  /// `env_extra` or `service_extra` replaces its default (YAML keys may not repeat);
+  /// "@PATH@" in `env_extra` stands for path(env).
   std::string environment_yaml(const std::string& env, const std::string& env_extra = "",
                                const std::string& service_extra = "") const;
   /// The site config for the environment: its location, and an upstream that points

@@ -129,6 +129,27 @@ TEST_CASE("broken releases end failed with a reason while v2 keeps serving", "[d
   CHECK(h.served() == "v2");
 }
 
+TEST_CASE("a release that fails verification through nginx is switched back", "[deploy]") {
+  EngineHarness h("verify_path: @PATH@cgi-bin/verify\n");
+  require_succeeded(h.deploy("v2"));
+  REQUIRE(h.settled_on("v2"));
+  LoadGenerator load(h.nginx_port(), h.path());
+  REQUIRE(load.wait_for_successes(20));
+  auto bad = h.deploy("v3-badverify");
+  REQUIRE(h.settled_on("v2"));
+  auto report = load.stop();
+  INFO(report.summary());
+  INFO(events_text(bad));
+  CHECK(bad.state == DeploymentState::rolled_back);
+  CHECK_THAT(bad.error, Catch::Contains("verify through nginx failed") && Catch::Contains("answered 503"));
+  CHECK(has_event(bad, "switched nginx back to blue (v2)"));
+  CHECK(report.failed == 0);
+  CHECK(h.containers("green").empty());
+  auto state = h.store().load_env(h.app(), "prod");
+  CHECK(state.live->version == "v2");
+  CHECK(state.live_color == "blue");
+}
+
 TEST_CASE("rolling back under load pulls nothing and fails no request", "[deploy]") {
   EngineHarness h;
   require_succeeded(h.deploy("v1"));
