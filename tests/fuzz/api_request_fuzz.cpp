@@ -13,6 +13,7 @@
 namespace {
 
 using namespace fical::agent;
+namespace proto = fical::proto;
 
 /// A service that knows nothing: the target fuzzes parsing, routing, auth and decoding.
 struct EmptyService : DeploymentService {
