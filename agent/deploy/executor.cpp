@@ -14,6 +14,7 @@
 #include "agent/deploy/health_gate.hpp"
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
+#include "agent/deploy/step_error.hpp"
 #include "agent/deploy/source_build.hpp"
 #include "agent/source/source_error.hpp"
 #include "agent/store/atomic_file.hpp"
@@ -23,34 +24,11 @@ namespace {
 
 using proto::Phase;
 
-/// A step that failed; the deployment ends failed (or rolled back after the switch).
-struct StepError : std::runtime_error {
-  StepError(const std::string& reason, nlohmann::json more = nullptr)
-      : std::runtime_error(reason), details(std::move(more)) {}
-  nlohmann::json details;
-};
-
-/// The deployment was cancelled at a safe point.
-struct Cancelled {};
-
 constexpr std::uint64_t kMinFreeBytes = 64ull << 20;
 
 std::string short_id(const std::string& id) {
   auto pos = id.find(':');
   return id.substr(pos == std::string::npos ? 0 : pos + 1, 12);
-}
-
-// "http://127.0.0.1:8080" -> host and port.
-std::pair<std::string, std::uint16_t> host_port(const std::string& url) {
-  auto rest = url.substr(url.find("://") + 3);
-  rest = rest.substr(0, rest.find('/'));
-  auto colon = rest.rfind(':');
-  std::uint16_t port = 80;
-  if (colon != std::string::npos) {
-    std::from_chars(rest.data() + colon + 1, rest.data() + rest.size(), port);
-    rest = rest.substr(0, colon);
-  }
-  return {rest, port};
 }
 
 }  // namespace
@@ -421,153 +399,6 @@ void Executor::wait_until_healthy() {
     }
     log_.info(c.name + " is healthy after " + std::to_string(result.waited.count()) + "ms (" +
               std::to_string(result.probes) + " probes)");
-  }
-}
-
-void Executor::switch_traffic() {
-  enter(Phase::switch_traffic);
-  if (!deps_.router || plan_.upstreams.empty()) {
-    log_.info("no service has a port: nothing to route");
-    return;
-  }
-  try {
-    deps_.router->apply(plan_.upstreams);
-  } catch (const router::RouterError& e) {
-    throw StepError(std::string(e.what()) + "; the old release still serves");
-  }
-  switched_ = true;
-  for (const auto& u : plan_.upstreams) {
-    log_.info("nginx sends " + router::upstream_name(u.app, u.env, u.service) + " to " + u.servers.front() +
-              " (" + u.color + ", " + u.version + ")");
-  }
-}
-
-void Executor::verify_through_nginx() {
-  enter(Phase::verify);
-  const auto& url = deps_.config.nginx.verify_url;
-  if (url.empty() || !switched_) {
-    log_.info("skipped: nginx.verify_url is not set");
-    return;
-  }
-  auto [host, port] = host_port(url);
-  auto result = wait_until_ready(
-      [&] {
-        auto answer = http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
-        if (answer.status >= 200 && answer.status < 500) return ProbeOutcome::ready();
-        return ProbeOutcome::not_yet("GET " + url + plan_.verify_path + " answered " +
-                                     (answer.status ? std::to_string(answer.status) : answer.error));
-      },
-      {std::chrono::milliseconds(100), std::chrono::milliseconds(500), std::chrono::seconds(5)}, deps_.clock,
-      [] { return false; });
-  if (!result.ready) {
-    if (plan_.previous_upstreams.empty()) {
-      log_.warn("verify failed (" + result.detail + "), and there is no earlier release to switch back to");
-      return;
-    }
-    throw StepError("verify through nginx failed: " + result.detail);
-  }
-  log_.info("nginx answers through the new release: GET " + url + plan_.verify_path);
-}
-
-void Executor::record_new_release() {
-  auto record = log_.snapshot(false);
-  proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
-                         proto::now_ms()};
-  auto releases = deps_.store.load_releases(plan_.app, plan_.env);
-  releases.push_back(release);
-  deps_.store.save_releases(plan_.app, plan_.env, releases);
-  state_.live_color = plan_.target_color;
-  state_.live = release;
-  state_.warm_color.clear();
-  state_.warm_until.reset();
-  if (plan_.keep_warm.count() > 0 && !plan_.live_color.empty()) {
-    state_.warm_color = plan_.live_color;
-    state_.warm_until = proto::now_ms() + plan_.keep_warm;
-  }
-  save_env_state();
-  log_.info(plan_.version + " is live on " + plan_.target_color);
-}
-
-void Executor::drain_old_color() {
-  if (plan_.live_color.empty()) return;
-  enter(Phase::drain);
-  log_.info("draining " + plan_.live_color + " for " + std::to_string(plan_.drain.count()) +
-            "ms so requests in flight finish");
-  deps_.clock.sleep_for(plan_.drain);
-}
-
-void Executor::retire_old_color() {
-  if (plan_.live_color.empty()) return;
-  enter(Phase::retire);
-  if (state_.warm_until) {
-    log_.info(plan_.live_color + " keeps running until " + proto::format_time(*state_.warm_until) +
-              " (keep_warm): a rollback meanwhile is only a switch");
-    return;
-  }
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(plan_.stop_timeout);
-  for (const auto& c : plan_.containers) {
-    auto old = container_name(plan_.app, plan_.env, c.service, plan_.live_color);
-    deps_.docker.stop_container(old, seconds);
-    log_.info("stopped " + old + " (" + plan_.live_version + "), kept for rollback");
-  }
-}
-
-void Executor::prune_old_releases() {
-  auto releases = deps_.store.load_releases(plan_.app, plan_.env);
-  if (static_cast<int>(releases.size()) <= plan_.retain) return;
-  // Images that any environment still keeps are never removed.
-  std::set<std::string> kept;
-  for (const auto& app : deps_.config.apps) {
-    for (const auto& env : app.environments) {
-      auto history = deps_.store.load_releases(app.name, env.name);
-      auto first = history.size() > static_cast<std::size_t>(env.retain) ? history.size() - env.retain : 0;
-      for (auto i = first; i < history.size(); ++i) {
-        for (const auto& image : history[i].images) kept.insert(image.image);
-      }
-    }
-  }
-  for (std::size_t i = 0; i + plan_.retain < releases.size(); ++i) {
-    for (const auto& image : releases[i].images) {
-      if (kept.count(image.image)) continue;
-      try {
-        deps_.docker.remove_image(image.image, false);
-        log_.info("pruned " + image.image + " (older than the " + std::to_string(plan_.retain) + " kept releases)");
-      } catch (const docker::DockerError& e) {
-        log_.warn("kept " + image.image + ": " + e.what());
-      }
-    }
-  }
-}
-
-void Executor::remove_new_containers() {
-  for (const auto& name : created_) {
-    try {
-      deps_.docker.remove_container(name, true);
-      log_.info("removed " + name);
-    } catch (const std::exception& e) {
-      log_.warn("could not remove " + name + ": " + e.what());
-    }
-  }
-  created_.clear();
-  // Retained containers a rollback started are stopped again, not removed: still retained.
-  for (const auto& name : restarted_) {
-    try {
-      deps_.docker.stop_container(name, std::chrono::duration_cast<std::chrono::seconds>(plan_.stop_timeout));
-      log_.info("stopped " + name + " again");
-    } catch (const std::exception& e) {
-      log_.warn("could not stop " + name + ": " + e.what());
-    }
-  }
-  restarted_.clear();
-}
-
-void Executor::switch_back() {
-  enter(Phase::switch_traffic);
-  try {
-    deps_.router->apply(plan_.previous_upstreams);
-    log_.warn("switched nginx back to " + plan_.live_color + " (" + plan_.live_version + ")");
-  } catch (const std::exception& e) {
-    log_.error(std::string("could not switch back: ") + e.what());
   }
 }
 
