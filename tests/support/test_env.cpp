@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -42,7 +44,10 @@ std::vector<std::string> TestEnv::nginx_test_command() const {
   return {"nginx", "-t", "-q", "-p", nginx_prefix, "-c", nginx_conf, "-e", nginx_prefix + "/logs/error.log"};
 }
 
-std::uint16_t free_port() {
+namespace {
+
+// Binds port 0 and reads what the kernel chose (then closes: the port is free again).
+std::uint16_t ephemeral_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -55,6 +60,21 @@ std::uint16_t free_port() {
   }
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  // The kernel may offer a port it just offered (nothing holds it yet): never hand one
+  // out twice in a process, or two colors of one config could get the same port.
+  static std::mutex mutex;
+  static std::set<std::uint16_t> given;
+  std::lock_guard lock(mutex);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    auto port = ephemeral_port();
+    if (given.insert(port).second) return port;
+  }
+  throw std::runtime_error("cannot find a port not handed out before");
 }
 
 TempDir::TempDir() {
