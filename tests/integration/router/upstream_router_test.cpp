@@ -49,18 +49,28 @@ bool serves(const PrivateNginx& nginx, const std::string& body) {
   });
 }
 
+/// A private nginx whose /rt/ location proxies to the upstream the router owns.
+struct RoutedNginx {
+  PrivateNginx nginx;
+  router::SpawnProcessRunner runner;
+  router::LocalNginx control{options_for(nginx), runner};
+  router::UpstreamRouter upstreams{nginx.upstream_dir(), control};
+
+  /// Points the upstream at `first`, then adds the location (it needs the upstream).
+  explicit RoutedNginx(const UpstreamTarget& first) {
+    upstreams.apply({first});
+    std::ofstream(nginx.location_dir() / "rt.conf") << "location /rt/ { proxy_pass http://rt-test-web/; }\n";
+    upstreams.apply({first});
+  }
+};
+
 }  // namespace
 
 TEST_CASE("switching upstreams changes what nginx serves", "[router]") {
-  PrivateNginx nginx;
   Backend a("A"), b("B");
-  router::SpawnProcessRunner runner;
-  router::LocalNginx control(options_for(nginx), runner);
-  router::UpstreamRouter upstreams(nginx.upstream_dir(), control);
-
-  upstreams.apply({a.target()});
-  std::ofstream(nginx.location_dir() / "rt.conf") << "location /rt/ { proxy_pass http://rt-test-web/; }\n";
-  upstreams.apply({a.target()});
+  RoutedNginx site(a.target());
+  auto& nginx = site.nginx;
+  auto& upstreams = site.upstreams;
   CHECK(serves(nginx, "A"));
 
   auto green = b.target();
@@ -71,14 +81,10 @@ TEST_CASE("switching upstreams changes what nginx serves", "[router]") {
 }
 
 TEST_CASE("a configuration nginx rejects restores the previous upstream", "[router]") {
-  PrivateNginx nginx;
   Backend a("A"), b("B");
-  router::SpawnProcessRunner runner;
-  router::LocalNginx control(options_for(nginx), runner);
-  router::UpstreamRouter upstreams(nginx.upstream_dir(), control);
-  upstreams.apply({a.target()});
-  std::ofstream(nginx.location_dir() / "rt.conf") << "location /rt/ { proxy_pass http://rt-test-web/; }\n";
-  upstreams.apply({a.target()});
+  RoutedNginx site(a.target());
+  auto& nginx = site.nginx;
+  auto& upstreams = site.upstreams;
   REQUIRE(serves(nginx, "A"));
   auto before = upstreams.current(a.target());
 

@@ -8,6 +8,7 @@
 #include "agent/api/token_hash.hpp"
 #include "tests/support/test_env.hpp"
 #include "tests/unit/agent/api/fake_deployment_service.hpp"
+#include "tests/unit/agent/api/test_request.hpp"
 
 using namespace fical::agent;
 using namespace fical::agent::api;
@@ -35,16 +36,9 @@ struct Fixture {
 
   Response call(std::string method, std::string path, std::string secret, std::string body = "",
                 Fields query = {}) {
-    Request request;
-    request.method = std::move(method);
-    request.path = std::move(path);
-    request.query = std::move(query);
-    if (!secret.empty()) request.headers.emplace_back("authorization", "Bearer " + secret);
-    request.body = std::move(body);
-    request.peer = "127.0.0.1:5000";
-    request.peer_address = "127.0.0.1";
-    request.request_id = "req-7";
-    return handle(request, deps);
+    return handle(testing::test_request(std::move(method), std::move(path), secret, std::move(body),
+                                        std::move(query), "req-7"),
+                  deps);
   }
 
   std::string file() const {
