@@ -305,6 +305,16 @@ void Executor::run_migration() {
   if (!plan_.migration) return;
   enter(Phase::migrate);
   const auto& m = *plan_.migration;
+  // A migration container of an earlier deployment can outlive a crash of the agent (Docker
+  // may finish creating it after reconciliation looked): one deployment runs at a time,
+  // so any other is stale.
+  docker::ContainerFilters stale;
+  stale.labels = {std::string(labels::kApp) + "=" + plan_.app, std::string(labels::kEnv) + "=" + plan_.env,
+                  std::string(labels::kRole) + "=migration"};
+  for (const auto& c : deps_.docker.list_containers(stale)) {
+    deps_.docker.remove_container(c.id, true);
+    log_.info("removed " + c.name + ", left by an earlier deployment");
+  }
   std::string command;
   for (const auto& part : m.command) command += (command.empty() ? "" : " ") + part;
   log_.info("running the migration of " + m.service + ": " + command);
@@ -324,7 +334,13 @@ void Executor::run_migration() {
                     details);
   }
   if (result.exit_code != 0) {
-    auto last = lines.empty() ? std::string() : ": " + lines.back().get<std::string>();
+    // The reason quotes the last line the migration wrote to stderr (its error), else its
+    // last line: how Docker interleaves the two streams varies.
+    std::string last;
+    for (auto it = result.output.rbegin(); it != result.output.rend() && last.empty(); ++it) {
+      if (it->stream == docker::LogStream::err) last = ": " + it->text;
+    }
+    if (last.empty() && !lines.empty()) last = ": " + lines.back().get<std::string>();
     throw StepError("the migration exited with code " + std::to_string(result.exit_code) + last +
                         "; the old release still serves",
                     details);

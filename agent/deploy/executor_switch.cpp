@@ -4,7 +4,6 @@
 #include <set>
 
 #include "agent/deploy/executor.hpp"
-#include "agent/deploy/health_gate.hpp"
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/step_error.hpp"
@@ -55,23 +54,33 @@ void Executor::verify_through_nginx() {
     return;
   }
   auto [host, port] = host_port(url);
-  auto result = wait_until_ready(
-      [&] {
-        auto answer = http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
-        if (answer.status >= 200 && answer.status < 500) return ProbeOutcome::ready();
-        return ProbeOutcome::not_yet("GET " + url + plan_.verify_path + " answered " +
-                                     (answer.status ? std::to_string(answer.status) : answer.error));
-      },
-      {std::chrono::milliseconds(100), std::chrono::milliseconds(500), std::chrono::seconds(5)}, deps_.clock,
-      [] { return false; });
-  if (!result.ready) {
+  // For a moment after a reload nginx's previous workers still answer, with the old
+  // release: one good answer proves nothing. Every probe over a short window must pass,
+  // which outlasts the handover to the new workers.
+  constexpr std::chrono::milliseconds kWindow{500}, kEvery{50};
+  auto started = deps_.clock.now();
+  std::string failure;
+  int probes = 0;
+  for (;;) {
+    auto answer = http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
+    ++probes;
+    if (answer.status < 200 || answer.status >= 500) {
+      failure = "GET " + url + plan_.verify_path + " answered " +
+                (answer.status ? std::to_string(answer.status) : answer.error);
+      break;
+    }
+    if (deps_.clock.now() - started >= kWindow) break;
+    deps_.clock.sleep_for(kEvery);
+  }
+  if (!failure.empty()) {
     if (plan_.previous_upstreams.empty()) {
-      log_.warn("verify failed (" + result.detail + "), and there is no earlier release to switch back to");
+      log_.warn("verify failed (" + failure + "), and there is no earlier release to switch back to");
       return;
     }
-    throw StepError("verify through nginx failed: " + result.detail);
+    throw StepError("verify through nginx failed: " + failure);
   }
-  log_.info("nginx answers through the new release: GET " + url + plan_.verify_path);
+  log_.info("nginx answers through the new release: GET " + url + plan_.verify_path + " (" +
+            std::to_string(probes) + " probes over " + std::to_string(kWindow.count()) + "ms)");
 }
 
 void Executor::record_new_release() {

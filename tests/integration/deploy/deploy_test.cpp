@@ -136,8 +136,8 @@ TEST_CASE("a release that fails verification through nginx is switched back", "[
   LoadGenerator load(h.nginx_port(), h.path());
   REQUIRE(load.wait_for_successes(20));
   auto bad = h.deploy("v3-badverify");
-  REQUIRE(h.settled_on("v2"));
   auto report = load.stop();
+  REQUIRE(h.settled_on("v2"));
   INFO(report.summary());
   INFO(events_text(bad));
   CHECK(bad.state == DeploymentState::rolled_back);
@@ -187,8 +187,8 @@ TEST_CASE("one deployment per environment, environments in parallel", "[deploy]"
   REQUIRE(std::holds_alternative<proto::Deployment>(third));
   require_succeeded(h.wait(std::get<proto::Deployment>(first).id));
   require_succeeded(h.wait(std::get<proto::Deployment>(third).id));
-  CHECK(h.served("prod") == "v1");
-  CHECK(h.served("staging") == "v2");
+  CHECK(h.settled_on("v1", "prod"));
+  CHECK(h.settled_on("v2", "staging"));
 }
 
 TEST_CASE("a repeated Idempotency-Key returns the first deployment", "[deploy]") {
@@ -233,5 +233,5 @@ TEST_CASE("cancel stops a deployment at a safe point and cleans up", "[deploy]")
   INFO(events_text(done));
   CHECK(done.state == DeploymentState::cancelled);
   CHECK(h.containers("green").empty());
-  CHECK(h.served() == "v1");
+  CHECK(h.settled_on("v1"));
 }
