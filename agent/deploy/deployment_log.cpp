@@ -74,6 +74,11 @@ proto::Deployment DeploymentLog::snapshot(bool with_events) const {
   return copy;
 }
 
+bool DeploymentLog::ended() const {
+  std::lock_guard lock(mutex_);
+  return proto::is_terminal(record_.state);
+}
+
 EventsPage DeploymentLog::events_since(std::uint64_t from) const {
   std::lock_guard lock(mutex_);
   EventsPage page;

@@ -27,6 +27,8 @@ class DeploymentLog {
 
   proto::Deployment snapshot(bool with_events = true) const;
   EventsPage events_since(std::uint64_t from) const;
+  /// The deployment has reached a terminal state.
+  bool ended() const;
   std::string id() const { return id_; }
 
   void request_cancel() { cancel_ = true; }

@@ -63,9 +63,9 @@ void DeploymentManager::forget_finished_locked() {
     }
   }
   std::size_t finished = 0;
-  for (const auto& [id, log] : logs_) finished += proto::is_terminal(log->events_since(~0ull).state);
+  for (const auto& [id, log] : logs_) finished += log->ended();
   for (auto it = logs_.begin(); finished > kFinishedKept && it != logs_.end();) {
-    if (proto::is_terminal(it->second->events_since(~0ull).state)) {
+    if (it->second->ended()) {
       it = logs_.erase(it);
       --finished;
     } else {
@@ -119,7 +119,7 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
   }
   // A deployment that has ended holds its lock only until its thread returns: free.
   if (auto holder = locks_.holder(request.app, request.env)) {
-    if (auto it = logs_.find(*holder); it != logs_.end() && proto::is_terminal(it->second->events_since(~0ull).state)) {
+    if (auto it = logs_.find(*holder); it != logs_.end() && it->second->ended()) {
       locks_.release(request.app, request.env, *holder);
     }
   }
