@@ -73,7 +73,7 @@ net::awaitable<void> finish_shutdown(http::Server& server, net::io_context& io) 
 
 int run(const config::Config& config) {
   // Declared before the engine: its deployment threads report to them until it is gone.
-  store::AuditLog audit_log(std::filesystem::path(config.state_dir) / "audit.log");
+  store::JsonLinesLog audit_log(std::filesystem::path(config.state_dir) / "audit.log");
   api::AuditLogSink audit(audit_log, [](const std::string& message) { spdlog::error("{}", message); });
   metrics::DeploymentMetrics deployment_metrics;
   std::unique_ptr<deploy::Engine> engine;

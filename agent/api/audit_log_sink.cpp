@@ -37,7 +37,7 @@ AuditRecord finished_deployment_record(const proto::Deployment& deployment) {
   return record;
 }
 
-AuditLogSink::AuditLogSink(store::AuditLog& log, ErrorHandler on_error)
+AuditLogSink::AuditLogSink(store::JsonLinesLog& log, ErrorHandler on_error)
     : log_(log), on_error_(std::move(on_error)) {}
 
 void AuditLogSink::record(const AuditRecord& record) {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "agent/api/audit_sink.hpp"
-#include "agent/store/audit_log.hpp"
+#include "agent/store/json_lines_log.hpp"
 #include "proto/deployment.hpp"
 #include "proto/time.hpp"
 
@@ -18,18 +18,18 @@ nlohmann::json audit_line(const AuditRecord& record, proto::TimePoint time);
 /// "rollback.finished", target "app/env@version", outcome its state.
 AuditRecord finished_deployment_record(const proto::Deployment& deployment);
 
-/// Writes every record to an AuditLog; a failed write is reported to `on_error` (the agent
-/// logs it) and never fails the API call. Thread-safe (the AuditLog locks).
+/// Writes every record to a JsonLinesLog; a failed write is reported to `on_error` (the agent
+/// logs it) and never fails the API call. Thread-safe (the JsonLinesLog locks).
 class AuditLogSink final : public AuditSink {
  public:
   using ErrorHandler = std::function<void(const std::string& message)>;
-  AuditLogSink(store::AuditLog& log, ErrorHandler on_error);
+  AuditLogSink(store::JsonLinesLog& log, ErrorHandler on_error);
 
   void record(const AuditRecord& record) override;
   std::optional<std::vector<nlohmann::json>> recent(std::size_t limit) override;
 
  private:
-  store::AuditLog& log_;
+  store::JsonLinesLog& log_;
   ErrorHandler on_error_;
 };
 

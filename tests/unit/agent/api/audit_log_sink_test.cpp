@@ -29,7 +29,7 @@ struct Fixture {
                                token("auditor", "admin-secret-1234", {Scope::admin})}};
   FailureLimiter limiter{100, std::chrono::seconds(60)};
   MetricsRegistry metrics;
-  store::AuditLog log{tmp.path() / "audit.log"};
+  store::JsonLinesLog log{tmp.path() / "audit.log"};
   std::vector<std::string> errors;
   AuditLogSink sink{log, [this](const std::string& e) { errors.push_back(e); }};
   Deps deps{service, authenticator, limiter, metrics, sink};
@@ -151,7 +151,7 @@ TEST_CASE("GET /v1/audit without an audit log is 404", "[api][audit]") {
 TEST_CASE("a failed audit write is reported, and the call still answers", "[api][audit]") {
   fical::testing::TempDir tmp;
   Fixture f;
-  store::AuditLog broken(tmp.path() / "missing-dir" / "audit.log");
+  store::JsonLinesLog broken(tmp.path() / "missing-dir" / "audit.log");
   std::vector<std::string> errors;
   AuditLogSink sink(broken, [&](const std::string& e) { errors.push_back(e); });
   Deps deps{f.service, f.authenticator, f.limiter, f.metrics, sink};

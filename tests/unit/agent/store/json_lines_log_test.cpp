@@ -1,4 +1,4 @@
-#include "agent/store/audit_log.hpp"
+#include "agent/store/json_lines_log.hpp"
 
 #include <sys/stat.h>
 
@@ -11,7 +11,7 @@
 #include "agent/store/atomic_file.hpp"
 #include "tests/support/test_env.hpp"
 
-using fical::agent::store::AuditLog;
+using fical::agent::store::JsonLinesLog;
 namespace fs = std::filesystem;
 
 namespace {
@@ -25,9 +25,9 @@ std::size_t line_count(const fs::path& path) {
 
 }  // namespace
 
-TEST_CASE("audit log: one JSON line per record, mode 0600, read back oldest first", "[store][audit]") {
+TEST_CASE("json lines log: one JSON line per record, mode 0600, read back oldest first", "[store][audit]") {
   fical::testing::TempDir tmp;
-  AuditLog log(tmp.path() / "audit.log");
+  JsonLinesLog log(tmp.path() / "audit.log");
   CHECK(log.tail(10).empty());
   for (int i = 0; i < 5; ++i) log.append({{"n", i}, {"text", "a \"quoted\"\nline"}});
   CHECK(line_count(log.path()) == 5);
@@ -42,9 +42,9 @@ TEST_CASE("audit log: one JSON line per record, mode 0600, read back oldest firs
   CHECK(log.tail(100).size() == 5);
 }
 
-TEST_CASE("audit log: rotates by size, keeps N old files, reads across them", "[store][audit]") {
+TEST_CASE("json lines log: rotates by size, keeps N old files, reads across them", "[store][audit]") {
   fical::testing::TempDir tmp;
-  AuditLog log(tmp.path() / "audit.log", {200, 2});
+  JsonLinesLog log(tmp.path() / "audit.log", {200, 2});
   for (int i = 0; i < 40; ++i) log.append({{"n", i}, {"pad", std::string(40, 'x')}});
   CHECK(fs::exists(tmp.path() / "audit.log"));
   CHECK(fs::exists(tmp.path() / "audit.log.1"));
@@ -61,15 +61,15 @@ TEST_CASE("audit log: rotates by size, keeps N old files, reads across them", "[
   CHECK(few.front()["n"] == 36);
 }
 
-TEST_CASE("audit log: a reopened log continues its size, and a torn last line is skipped", "[store][audit]") {
+TEST_CASE("json lines log: a reopened log continues its size, and a torn last line is skipped", "[store][audit]") {
   fical::testing::TempDir tmp;
   auto path = tmp.path() / "audit.log";
   {
-    AuditLog log(path, {250, 1});
+    JsonLinesLog log(path, {250, 1});
     for (int i = 0; i < 3; ++i) log.append({{"n", i}, {"pad", std::string(50, 'y')}});
   }
   fical::agent::store::append_line_durable(path, "{\"torn\": tr");
-  AuditLog again(path, {250, 1});
+  JsonLinesLog again(path, {250, 1});
   auto read = again.tail(10);
   REQUIRE(read.size() == 3);
   again.append({{"n", 3}, {"pad", std::string(50, 'y')}});  // past 250 bytes: rotates first
@@ -77,9 +77,9 @@ TEST_CASE("audit log: a reopened log continues its size, and a torn last line is
   CHECK(line_count(path) == 1);
 }
 
-TEST_CASE("audit log: concurrent appends keep every line whole", "[store][audit]") {
+TEST_CASE("json lines log: concurrent appends keep every line whole", "[store][audit]") {
   fical::testing::TempDir tmp;
-  AuditLog log(tmp.path() / "audit.log", {1 << 20, 1});
+  JsonLinesLog log(tmp.path() / "audit.log", {1 << 20, 1});
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {

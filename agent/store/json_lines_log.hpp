@@ -1,5 +1,6 @@
 #pragma once
-// state_dir/audit.log: one JSON object per line, each line fsync'd, rotated by size.
+// A JSON-lines file (audit.log, the CloudWatch EMF file): one object per line, each line
+// fsync'd, rotated by size.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -10,18 +11,18 @@
 
 namespace fical::agent::store {
 
-/// An append-only JSON-lines file (mode 0600) that rotates to audit.log.1 .. .N when it
+/// An append-only JSON-lines file (mode 0600) that rotates to <path>.1 .. .N when it
 /// would grow past max_bytes; the oldest file beyond `keep` is deleted.
 /// Thread-safety: append() and tail() may be called from any thread, concurrently.
-class AuditLog {
+class JsonLinesLog {
  public:
   struct Options {
     std::uintmax_t max_bytes = 10 * 1024 * 1024;
     std::size_t keep = 5;  // rotated files kept beside the current one
   };
 
-  explicit AuditLog(std::filesystem::path path) : AuditLog(std::move(path), Options{}) {}
-  AuditLog(std::filesystem::path path, Options options);
+  explicit JsonLinesLog(std::filesystem::path path) : JsonLinesLog(std::move(path), Options{}) {}
+  JsonLinesLog(std::filesystem::path path, Options options);
 
   /// Appends `record` as one line and fsyncs it. Throws std::system_error on failure.
   void append(const nlohmann::json& record);
@@ -30,7 +31,7 @@ class AuditLog {
   std::vector<nlohmann::json> tail(std::size_t limit) const;
 
   const std::filesystem::path& path() const { return path_; }
-  /// audit.log.N (N >= 1), or the current file for N = 0.
+  /// <path>.N (N >= 1), or the current file for N = 0.
   std::filesystem::path rotated(std::size_t n) const;
 
  private:

@@ -1,4 +1,4 @@
-#include "agent/store/audit_log.hpp"
+#include "agent/store/json_lines_log.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -41,19 +41,19 @@ void prepend_lines(const std::string& text, std::size_t limit, std::deque<nlohma
 
 }  // namespace
 
-AuditLog::AuditLog(std::filesystem::path path, Options options)
+JsonLinesLog::JsonLinesLog(std::filesystem::path path, Options options)
     : path_(std::move(path)), options_(options) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path_, ec);
   size_ = ec ? 0 : size;
 }
 
-std::filesystem::path AuditLog::rotated(std::size_t n) const {
+std::filesystem::path JsonLinesLog::rotated(std::size_t n) const {
   if (n == 0) return path_;
   return path_.string() + "." + std::to_string(n);
 }
 
-void AuditLog::rotate_locked() {
+void JsonLinesLog::rotate_locked() {
   std::error_code ec;
   std::filesystem::remove(rotated(options_.keep), ec);
   for (std::size_t n = options_.keep; n >= 1; --n) {
@@ -66,7 +66,7 @@ void AuditLog::rotate_locked() {
   size_ = 0;
 }
 
-void AuditLog::append(const nlohmann::json& record) {
+void JsonLinesLog::append(const nlohmann::json& record) {
   // Invalid UTF-8 (from a client's path) is replaced, never a reason to lose the record.
   auto line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::lock_guard lock(mutex_);
@@ -77,7 +77,7 @@ void AuditLog::append(const nlohmann::json& record) {
   size_ += line.size() + 1;
 }
 
-std::vector<nlohmann::json> AuditLog::tail(std::size_t limit) const {
+std::vector<nlohmann::json> JsonLinesLog::tail(std::size_t limit) const {
   std::deque<nlohmann::json> found;
   std::lock_guard lock(mutex_);
   for (std::size_t n = 0; n <= options_.keep && found.size() < limit; ++n) {
