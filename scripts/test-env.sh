@@ -25,7 +25,7 @@ auth_user=fical
 auth_password_file=$dir/auth-registry.password
 nginx_prefix=$dir/nginx
 nginx_pid=$nginx_prefix/nginx.pid
-test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify)
+test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify v3-needsenv)
 
 log() { echo "test-env: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -185,6 +185,7 @@ build_images() {
       *-crash) args+=(--build-arg CRASH_ON_START=1) ;;
       *-badmigrate) args+=(--build-arg MIGRATE_FAIL=1) ;;
       *-badverify) args+=(--build-arg VERIFY_FAIL=1) ;;
+      *-needsenv) args+=(--build-arg "REQUIRED_ENV=APP_SECRET APP_REGION") ;;
     esac
     dockercli build -q "${args[@]}" -t "fical-test-app:$tag" -t "$registry/fical/test-app:$tag" \
       "$ctx" >/dev/null || die "building test-app:$tag failed"
@@ -247,9 +248,13 @@ up() {
   start_registry
   start_auth_registry
   start_nginx
-  if [[ ! -f $dir/images.done ]]; then
+  # Rebuilt when the test app or the list of tags changed since the last build.
+  local images_stamp
+  images_stamp=$( (echo "${test_tags[*]}"; find "$here/test-app" -type f -print0 | sort -z |
+    xargs -0 cat) | sha256sum)
+  if [[ $(cat "$dir/images.done" 2>/dev/null) != "$images_stamp" ]]; then
     build_images
-    touch "$dir/images.done"
+    echo "$images_stamp" >"$dir/images.done"
   fi
   if [[ ! -f $dir/auth-images.done ]]; then
     push_auth_image

@@ -174,9 +174,10 @@ void parse_tokens(const YAML::Node& root, YamlReader& r, std::vector<Token>& tok
 void parse_docker(const YAML::Node& root, YamlReader& r, DockerOptions& docker) {
   auto node = root["docker"];
   if (!node || !r.expect_map(node, "docker")) return;
-  r.reject_unknown_keys(node, "docker", {"socket", "request_timeout", "registries"});
+  r.reject_unknown_keys(node, "docker", {"socket", "request_timeout", "min_free_disk_mb", "registries"});
   r.read_path(node, "docker", "socket", docker.socket);
   r.read_duration(node, "docker", "request_timeout", docker.request_timeout);
+  r.read_int(node, "docker", "min_free_disk_mb", 0, 1L << 30, docker.min_free_disk_mb);
   auto list = node["registries"];
   if (!list) return;
   if (!list.IsSequence()) {

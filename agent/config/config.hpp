@@ -61,6 +61,7 @@ struct RegistryAuth {
 struct DockerOptions {
   std::string socket = "/var/run/docker.sock";
   milliseconds request_timeout{30'000};
+  long min_free_disk_mb = 1024;  // a deploy refuses to start with less free in the data-root
   std::vector<RegistryAuth> registries;
 };
 

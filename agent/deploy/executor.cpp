@@ -1,18 +1,14 @@
 #include "agent/deploy/executor.hpp"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
 #include <stdexcept>
 
-#include "agent/config/env_file.hpp"
 #include "agent/deploy/build_output.hpp"
 #include "agent/deploy/container_probe.hpp"
 #include "agent/deploy/health_gate.hpp"
-#include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/deploy/source_build.hpp"
@@ -23,8 +19,6 @@ namespace fical::agent::deploy {
 namespace {
 
 using proto::Phase;
-
-constexpr std::uint64_t kMinFreeBytes = 64ull << 20;
 
 std::string short_id(const std::string& id) {
   auto pos = id.find(':');
@@ -70,6 +64,7 @@ proto::DeploymentState Executor::run() {
       check_cancelled();
     }
     pull_images();
+    check_required_env();
     check_cancelled();
     run_migration();
     check_cancelled();
@@ -107,48 +102,6 @@ proto::DeploymentState Executor::run() {
   }
   enter(Phase::done);
   return end(proto::DeploymentState::succeeded, {});
-}
-
-void Executor::preflight() {
-  enter(Phase::preflight);
-  if (plan_.env_file) {
-    std::optional<std::string> text;
-    try {
-      text = store::read_file(*plan_.env_file);
-    } catch (const std::exception& e) {
-      throw StepError("env_file cannot be read: " + std::string(e.what()));
-    }
-    if (!text) throw StepError("env_file " + *plan_.env_file + " does not exist");
-    auto parsed = config::parse_env_file(*text, [](const std::string& key) -> std::optional<std::string> {
-      if (const char* value = std::getenv(key.c_str())) return std::string(value);
-      return std::nullopt;
-    });
-    if (!parsed.error.empty()) throw StepError("env_file " + *plan_.env_file + ": " + parsed.error);
-    env_file_vars_ = std::move(parsed.variables);
-  }
-  struct statvfs fs {};
-  if (::statvfs(deps_.store.dir().c_str(), &fs) == 0 &&
-      static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < kMinFreeBytes) {
-    throw StepError("less than 64 MiB free in " + deps_.store.dir().string());
-  }
-  if (deps_.router && !plan_.upstreams.empty()) {
-    if (auto test = deps_.router->test_current(); !test.ok) {
-      throw StepError("nginx -t fails before any change, fix nginx first: " + test.message);
-    }
-  }
-  for (const auto& c : plan_.containers) {
-    if (!c.port || c.network != "host") continue;
-    auto ours = deps_.docker.inspect_container(c.name);
-    if (ours && ours->state.running) continue;  // replaced in the start phase
-    auto answer = http_probe("127.0.0.1", *c.port, "/", std::chrono::milliseconds(500));
-    bool port_free = answer.status == 0 && answer.error.find("Connection refused") != std::string::npos;
-    if (!port_free) {
-      throw StepError("port " + std::to_string(*c.port) + " for the " + plan_.target_color + " color of " +
-                      c.service + " is in use by another process");
-    }
-  }
-  log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
-            (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
 }
 
 std::optional<docker::RegistryAuth> Executor::registry_auth(const std::string& image) const {

@@ -44,6 +44,10 @@ class Executor {
 
  private:
   void preflight();
+  void read_env_file();
+  void check_free_disk();
+  /// After the images are here: the keys their fical.required-env label names are set.
+  void check_required_env();
   void resolve_source();
   void build_images();
   void pull_images();

@@ -29,6 +29,8 @@ class DockerEngine {
 
   /// GET /_ping then /version: the daemon answers; versions and the negotiated API version.
   virtual VersionInfo version() = 0;
+  /// GET /info: the daemon's data-root and storage driver.
+  virtual DaemonInfo info() = 0;
 
   // Images.
   /// Pulls spec.image:spec.tag; errors inside the progress stream throw kind stream; a

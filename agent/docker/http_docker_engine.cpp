@@ -67,6 +67,10 @@ VersionInfo HttpDockerEngine::version() {
   return info;
 }
 
+DaemonInfo HttpDockerEngine::info() {
+  return parse::daemon_info(call(requests::info(), options_.call_timeout).body);
+}
+
 std::optional<ImageInfo> HttpDockerEngine::inspect_image(const std::string& ref) {
   auto answer = call(requests::inspect_image(ref), options_.call_timeout, {404});
   if (answer.status == 404) return std::nullopt;

@@ -34,6 +34,7 @@ class HttpDockerEngine : public DockerEngine {
   ~HttpDockerEngine() override;
 
   VersionInfo version() override;
+  DaemonInfo info() override;
   void pull(const PullSpec& spec, const PullCallback& on_progress) override;
   std::optional<ImageInfo> inspect_image(const std::string& ref) override;
   void tag_image(const std::string& source, const std::string& repo,

@@ -112,6 +112,12 @@ VersionInfo version(std::string_view body) {
   });
 }
 
+DaemonInfo daemon_info(std::string_view body) {
+  return guarded(body, "GET /info", [](const json& j) {
+    return DaemonInfo{str(j, "Name"), str(j, "DockerRootDir"), str(j, "Driver")};
+  });
+}
+
 ImageInfo image_info(std::string_view body) {
   return guarded(body, "GET /images/{name}/json", [](const json& j) {
     return ImageInfo{str(j, "Id"), strings(j, "RepoTags"), strings(j, "RepoDigests"),

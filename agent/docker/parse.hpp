@@ -16,6 +16,7 @@ namespace fical::agent::docker::parse {
 nlohmann::json json_body(std::string_view body, std::string_view call);
 
 VersionInfo version(std::string_view body);
+DaemonInfo daemon_info(std::string_view body);
 ImageInfo image_info(std::string_view body);
 std::vector<ImageSummary> image_summaries(std::string_view body);
 ContainerInfo container_info(std::string_view body);

@@ -110,6 +110,7 @@ namespace requests {
 
 Request ping() { return make("GET", "/_ping"); }
 Request version() { return make("GET", "/version"); }
+Request info() { return make("GET", "/info"); }
 
 Request pull(const PullSpec& spec) {
   if (spec.image.empty()) throw std::invalid_argument("docker: pull of an empty image name");

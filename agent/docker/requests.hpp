@@ -39,6 +39,7 @@ namespace requests {
 
 Request ping();
 Request version();
+Request info();
 
 Request pull(const PullSpec& spec);
 Request inspect_image(std::string_view ref);

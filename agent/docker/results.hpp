@@ -16,6 +16,13 @@ struct VersionInfo {
   std::string negotiated_version;   // what this client uses: min(ours, daemon's)
 };
 
+/// What GET /info says about the daemon that fical needs.
+struct DaemonInfo {
+  std::string name;             // the host's name as Docker knows it
+  std::string docker_root_dir;  // the data-root, where images and containers live
+  std::string storage_driver;
+};
+
 struct ImageInfo {
   std::string id;  // "sha256:..."
   std::vector<std::string> repo_tags;

@@ -129,6 +129,37 @@ TEST_CASE("broken releases end failed with a reason while v2 keeps serving", "[d
   CHECK(h.served() == "v2");
 }
 
+TEST_CASE("preflight refuses a deploy without the disk or the env keys the release needs", "[deploy]") {
+  TempDir dir;
+  auto env_file = dir.path() / "web.env";
+  std::ofstream(env_file) << "APP_REGION=eu-secret-region\n";
+  EngineHarness h("env_file: " + env_file.string() + "\n");
+  require_succeeded(h.deploy("v2"));
+
+  h.config().docker.min_free_disk_mb = 1L << 30;  // 1 PiB: more than this disk has
+  auto no_disk = h.deploy("v3");
+  h.config().docker.min_free_disk_mb = 1024;
+  INFO(events_text(no_disk));
+  CHECK(no_disk.state == DeploymentState::failed);
+  CHECK_THAT(no_disk.error, Catch::Contains("free in Docker's data-root") && Catch::Contains("docker-data") &&
+                                Catch::Contains("docker.min_free_disk_mb"));
+  CHECK(no_disk.phase == proto::Phase::preflight);
+
+  // v3-needsenv's image says LABEL fical.required-env="APP_SECRET APP_REGION".
+  auto missing = h.deploy("v3-needsenv");
+  INFO(events_text(missing));
+  CHECK(missing.state == DeploymentState::failed);
+  CHECK_THAT(missing.error, Catch::Contains("needs APP_SECRET (image label fical.required-env)") &&
+                                Catch::Contains(env_file.string()));
+  CHECK_THAT(events_text(missing), !Catch::Contains("eu-secret-region"));
+  CHECK(h.containers("green").empty());
+  CHECK(h.served() == "v2");
+
+  std::ofstream(env_file, std::ios::app) << "APP_SECRET=s3cr3t\n";
+  require_succeeded(h.deploy("v3-needsenv"));
+  CHECK(h.settled_on("v3-needsenv"));
+}
+
 TEST_CASE("a release that fails verification through nginx is switched back", "[deploy]") {
   EngineHarness h("verify_path: @PATH@cgi-bin/verify\n");
   require_succeeded(h.deploy("v2"));

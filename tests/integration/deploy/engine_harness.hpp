@@ -29,6 +29,8 @@ class EngineHarness {
   agent::deploy::DeploymentManager& manager() { return *manager_; }
   agent::docker::DockerEngine& docker() { return *docker_; }
   agent::store::StateStore& store() { return *store_; }
+  /// The config the engine reads at each deployment: change it only between deployments.
+  agent::config::Config& config() { return config_; }
   const std::string& app() const { return site_.app(); }
   std::uint16_t nginx_port() const { return site_.nginx().port(); }
   const PrivateNginx& nginx() const { return site_.nginx(); }

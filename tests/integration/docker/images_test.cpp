@@ -1,6 +1,7 @@
 // Images against the real private dockerd and registries: pull (with and without registry
 // auth), inspect, tag, list, prune, remove, build from a tar context.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "agent/docker/build_context.hpp"
@@ -31,6 +32,14 @@ TEST_CASE("docker: negotiates the API version with the daemon", "[docker]") {
                       ? info.api_version
                       : std::string(HttpDockerEngine::max_api_version);
   CHECK(info.negotiated_version == expected);
+}
+
+TEST_CASE("docker: info names the daemon's data-root, a directory on this host", "[docker]") {
+  auto info = docker().info();
+  // scripts/test-env.sh starts the private dockerd with --data-root <env dir>/docker-data.
+  CHECK(std::filesystem::path(info.docker_root_dir).filename() == "docker-data");
+  CHECK(std::filesystem::is_directory(info.docker_root_dir));
+  CHECK_FALSE(info.storage_driver.empty());
 }
 
 TEST_CASE("docker: pulls from the local registry with progress and a RepoDigest", "[docker]") {

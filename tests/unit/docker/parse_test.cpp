@@ -75,6 +75,9 @@ TEST_CASE("docker parse: lists, images, version, networks, exec and wait", "[doc
   auto v = parse::version(R"({"Version": "20.10.24", "ApiVersion": "1.41", "MinAPIVersion": "1.12"})");
   CHECK(v.api_version == "1.41");
   CHECK(v.min_api_version == "1.12");
+  auto daemon = parse::daemon_info(R"({"Name": "host", "DockerRootDir": "/var/lib/docker", "Driver": "overlay2"})");
+  CHECK(daemon.docker_root_dir == "/var/lib/docker");
+  CHECK(daemon.storage_driver == "overlay2");
   auto n = parse::network_info(R"({"Id": "n1", "Name": "platform", "Containers": {"c1": {"Name": "web"}}})");
   CHECK(n.containers.at("c1") == "web");
   CHECK(parse::exec_exit_code(R"({"Running": true, "ExitCode": null})") == std::nullopt);

@@ -265,3 +265,15 @@ TEST_CASE("a key given twice is an error, not silently the first", "[config]") {
   CHECK_THAT(all, Catch::Contains("state_dir: appears twice"));
   CHECK_THAT(all, Catch::Contains("apps.w.environments.e.drain: appears twice"));
 }
+
+TEST_CASE("docker.min_free_disk_mb defaults to 1 GiB and must be a size", "[config]") {
+  auto defaulted = parse_config(R"({"listen": ["127.0.0.1:7070"], "state_dir": "/tmp/x"})");
+  REQUIRE(defaulted.config);
+  CHECK(defaulted.config->docker.min_free_disk_mb == 1024);
+  auto set = parse_config(R"({"listen": ["127.0.0.1:7070"], "state_dir": "/tmp/x", "docker": {"min_free_disk_mb": 0}})");
+  REQUIRE(set.config);
+  CHECK(set.config->docker.min_free_disk_mb == 0);
+  auto bad = parse_config(R"({"listen": ["127.0.0.1:7070"], "state_dir": "/tmp/x", "docker": {"min_free_disk_mb": -1}})");
+  CHECK_FALSE(bad.config);
+  CHECK_THAT(errors_of(bad), Catch::Contains("docker.min_free_disk_mb"));
+}

@@ -1,0 +1,121 @@
+// The executor's checks before anything changes: the env_file, free disk, nginx -t, the
+// idle color's ports; and, once the images are here, the env keys the release needs.
+#include <sys/statvfs.h>
+
+#include <cstdlib>
+
+#include "agent/config/env_file.hpp"
+#include "agent/deploy/executor.hpp"
+#include "agent/deploy/http_probe.hpp"
+#include "agent/deploy/required_env.hpp"
+#include "agent/deploy/step_error.hpp"
+#include "agent/store/atomic_file.hpp"
+
+namespace fical::agent::deploy {
+namespace {
+
+using proto::Phase;
+
+constexpr std::uint64_t kMiB = 1ull << 20;
+constexpr std::uint64_t kMinStateDirFreeMiB = 64;
+
+/// Free bytes for unprivileged writers on the filesystem of `path`, or nullopt if unseen.
+std::optional<std::uint64_t> free_bytes(const std::string& path) {
+  struct statvfs fs {};
+  if (::statvfs(path.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+}  // namespace
+
+void Executor::preflight() {
+  enter(Phase::preflight);
+  read_env_file();
+  check_free_disk();
+  if (deps_.router && !plan_.upstreams.empty()) {
+    if (auto test = deps_.router->test_current(); !test.ok) {
+      throw StepError("nginx -t fails before any change, fix nginx first: " + test.message);
+    }
+  }
+  for (const auto& c : plan_.containers) {
+    if (!c.port || c.network != "host") continue;
+    auto ours = deps_.docker.inspect_container(c.name);
+    if (ours && ours->state.running) continue;  // replaced in the start phase
+    auto answer = http_probe("127.0.0.1", *c.port, "/", std::chrono::milliseconds(500));
+    bool port_free = answer.status == 0 && answer.error.find("Connection refused") != std::string::npos;
+    if (!port_free) {
+      throw StepError("port " + std::to_string(*c.port) + " for the " + plan_.target_color + " color of " +
+                      c.service + " is in use by another process");
+    }
+  }
+  log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
+            (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
+}
+
+void Executor::read_env_file() {
+  if (!plan_.env_file) return;
+  std::optional<std::string> text;
+  try {
+    text = store::read_file(*plan_.env_file);
+  } catch (const std::exception& e) {
+    throw StepError("env_file cannot be read: " + std::string(e.what()));
+  }
+  if (!text) throw StepError("env_file " + *plan_.env_file + " does not exist");
+  auto parsed = config::parse_env_file(*text, [](const std::string& key) -> std::optional<std::string> {
+    if (const char* value = std::getenv(key.c_str())) return std::string(value);
+    return std::nullopt;
+  });
+  if (!parsed.error.empty()) throw StepError("env_file " + *plan_.env_file + ": " + parsed.error);
+  env_file_vars_ = std::move(parsed.variables);
+}
+
+void Executor::check_free_disk() {
+  auto state_free = free_bytes(deps_.store.dir().string());
+  if (state_free && *state_free < kMinStateDirFreeMiB * kMiB) {
+    throw StepError("less than " + std::to_string(kMinStateDirFreeMiB) + " MiB free in " + deps_.store.dir().string());
+  }
+  auto minimum = static_cast<std::uint64_t>(deps_.config.docker.min_free_disk_mb);
+  if (minimum == 0) return;
+  auto root = deps_.docker.info().docker_root_dir;
+  auto docker_free = free_bytes(root);
+  if (!docker_free) {
+    log_.warn("Docker's data-root " + root + " is not visible to the agent: its free space is not checked");
+    return;
+  }
+  if (*docker_free < minimum * kMiB) {
+    throw StepError("only " + std::to_string(*docker_free / kMiB) + " MiB free in Docker's data-root " + root +
+                        ", less than docker.min_free_disk_mb (" + std::to_string(minimum) +
+                        "); free space (docker image prune) before deploying",
+                    {{"docker_root_dir", root}, {"free_mb", *docker_free / kMiB}, {"min_free_disk_mb", minimum}});
+  }
+}
+
+void Executor::check_required_env() {
+  std::string env_source = plan_.env_file ? "env_file " + *plan_.env_file : std::string("no env_file");
+  for (const auto& c : plan_.containers) {
+    auto image = deps_.docker.inspect_image(c.image);
+    if (!image) continue;  // pull_images/build_images already failed on it
+    auto label = image->labels.find(std::string(kRequiredEnvLabel));
+    if (label == image->labels.end()) continue;
+    auto required = parse_required_env(label->second);
+    if (!required.invalid.empty()) {
+      log_.warn(c.image + " label " + std::string(kRequiredEnvLabel) + " has words that are not key names: " +
+                join(required.invalid));
+    }
+    auto missing = missing_env_keys(required.keys, env_file_vars_, c.env);
+    if (!missing.empty()) {
+      throw StepError(plan_.version + " of " + c.service + " needs " + join(missing) + " (image label " +
+                          std::string(kRequiredEnvLabel) + "), which " + env_source +
+                          " and the service's env do not set; the live release is untouched",
+                      {{"service", c.service}, {"image", c.image}, {"missing", missing}});
+    }
+  }
+}
+
+}  // namespace fical::agent::deploy
