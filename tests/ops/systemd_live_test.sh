@@ -74,6 +74,9 @@ elif [[ $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]]; the
 else
   skip "no cgroup2 hierarchy mounted (systemd needs one to track services)"
 fi
+if ! err=$(unshare --pid --fork --mount --net --uts --ipc --cgroup -- true 2>&1); then
+  skip "cannot create namespaces here: $err"
+fi
 
 tmp=$(mktemp -d)
 cgroup=$cgroup_mount$(sed -n 's/^0:://p' /proc/self/cgroup)
@@ -191,7 +194,7 @@ for stale in "${cgroup%/*}"/fical-live-test-*; do
     find "$stale" -depth -type d -exec rmdir {} + 2>/dev/null || true
   fi
 done
-mkdir -p "$cgroup"
+mkdir "$cgroup" 2>/dev/null || skip "cannot create the cgroup $cgroup (read-only cgroup2 mount?)"
 console_log=$tmp/boot.log
 # The new PID 1 moves itself into the test's cgroup before the cgroup namespace is made.
 # Should this script be killed without its trap (ctest's timeout), the kernel takes the
