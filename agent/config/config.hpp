@@ -154,6 +154,13 @@ struct App {
   const Environment* find_environment(const std::string& env) const;
 };
 
+/// Optional CloudWatch embedded-metric-format (EMF) lines, one per ended deployment,
+/// appended to a file the CloudWatch agent ships. Off while emf_file is empty.
+struct MetricsOptions {
+  std::string emf_file;               // absolute; rotated at 10 MiB to .1 .. .5
+  std::string emf_namespace = "fical";
+};
+
 struct Config {
   HttpOptions http;
   std::vector<Token> tokens;
@@ -161,6 +168,7 @@ struct Config {
   std::string state_dir = "/var/lib/fical";
   NginxOptions nginx;
   std::vector<App> apps;
+  MetricsOptions metrics;
 
   const App* find_app(const std::string& app) const;
 };

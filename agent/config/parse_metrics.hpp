@@ -1,0 +1,15 @@
+#pragma once
+// The `metrics:` section of agent.yaml: optional CloudWatch embedded-metric-format lines.
+#include "agent/config/config.hpp"
+#include "agent/config/yaml_reader.hpp"
+
+namespace fical::agent::config {
+
+/// Reads and validates root["metrics"] into `metrics`; problems go to the reader's error list.
+void parse_metrics(const YAML::Node& root, YamlReader& reader, MetricsOptions& metrics);
+
+/// Whether `text` is a CloudWatch namespace: 1-255 of A-Z a-z 0-9 . - _ / # : and space,
+/// not only spaces, and not starting with "AWS/" (reserved for AWS).
+bool is_cloudwatch_namespace(const std::string& text);
+
+}  // namespace fical::agent::config
