@@ -225,6 +225,16 @@ done
   fail "systemd in the namespace is '$state', not running: $(inside systemctl --failed --no-pager 2>&1 || true)"
 pass "systemd $("$systemd_bin" --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') runs as PID 1 of a private namespace"
 
+# At debug level systemd logs each sd_notify message it accepts ("Got notification message
+# from PID N (WATCHDOG=1)"). Only while no service starts: the debug lines of a forked,
+# not yet exec'd child make journald attribute the new process's first lines to init.scope.
+debug_log() {  # on|off
+  if [[ $1 == on ]]; then inside systemd-analyze set-log-level debug; else inside systemd-analyze set-log-level info; fi
+}
+# Prints how many notifications `message` (WATCHDOG=1 ...) systemd accepted from `pid`.
+notifications() {  # pid message
+  journal -u fical-agent.service -o cat | grep -cxF "fical-agent.service: Got notification message from PID $1 ($2)" || true
+}
 # Prints one property of a unit, e.g. show_prop fical-agent MainPID.
 show_prop() {
   inside systemctl show -P "$2" "$1.service"
@@ -317,13 +327,17 @@ pass "the agent's log lines are in the journal (native protocol, identifier fica
 # --- Watchdog: fed while the loop runs, and armed ---
 pid=$(show_prop fical-agent MainPID)
 first_ping=$(show_prop fical-agent WatchdogTimestampMonotonic)
+debug_log on
 sleep 5  # 2.5 times WatchdogSec
+debug_log off
 assert_eq active "$(inside systemctl is-active fical-agent.service)" "is-active after 2.5 x WatchdogSec"
 assert_eq "$pid" "$(show_prop fical-agent MainPID)" "MainPID after 2.5 x WatchdogSec"
 assert_eq 0 "$(show_prop fical-agent NRestarts)" "NRestarts after 2.5 x WatchdogSec"
 last_ping=$(show_prop fical-agent WatchdogTimestampMonotonic)
 ((last_ping > first_ping)) || fail "WatchdogTimestamp did not move: $first_ping then $last_ping"
-pass "the watchdog is fed: the agent outlived WatchdogSec 2.5 times, pings kept coming"
+pings=$(notifications "$pid" WATCHDOG=1)
+((pings >= 4)) || fail "only $pings WATCHDOG=1 from the agent in 5 s (expected one per WatchdogSec/2)"
+pass "the watchdog is fed: the agent outlived WatchdogSec 2.5 times with $pings WATCHDOG=1"
 
 # A stopped process sends no WATCHDOG=1: systemd must kill it (SIGABRT) and restart it.
 inside kill -STOP "$pid"
@@ -331,7 +345,8 @@ wait_prop fical-agent NRestarts 1 15
 wait_prop fical-agent ActiveState active 15
 new_pid=$(show_prop fical-agent MainPID)
 [[ $new_pid != "$pid" ]] || fail "MainPID is still $pid after the watchdog fired"
-assert_contains "$(journal -u fical-agent.service -o cat)" "Watchdog timeout" "the journal after a stopped agent"
+assert_contains "$(journal -u fical-agent.service -o cat)" "fical-agent.service: Failed with result 'watchdog'." \
+  "the journal after a stopped agent"
 assert_eq 200 "$(api_status http://127.0.0.1:7070/v1/apps)" "GET /v1/apps after the watchdog restart"
 pass "the watchdog is armed: a stopped agent was killed and restarted"
 
@@ -347,6 +362,7 @@ assert_eq 200 "$(api_status --unix-socket /run/fical/agent.sock http://localhost
 pass "kill -9 of the main pid: systemd restarted the agent, which serves again"
 
 # --- Stop: clean, STOPPING=1, runtime dir removed ---
+debug_log on
 stop_from=$(inside date +%s.%N)
 inside systemctl stop fical-agent.service || fail "systemctl stop fical-agent failed"
 stop_took=$(inside date +%s.%N)
@@ -359,5 +375,6 @@ assert_eq 0 "$(show_prop fical-agent ExecMainStatus)" "exit status after stop"
 log=$(journal -u fical-agent.service -o cat _PID="$new_pid")
 assert_contains "$log" "signal 15: shutting down" "the journal of the stopped agent"
 assert_contains "$log" "fical-agent stopped" "the journal of the stopped agent"
+assert_eq 1 "$(notifications "$new_pid" STOPPING=1)" "STOPPING=1 notifications from the stopped agent"
 if inside test -e /run/fical; then fail "/run/fical remains after stop"; fi
-pass "systemctl stop: SIGTERM, a clean exit 0 within seconds, /run/fical removed"
+pass "systemctl stop: SIGTERM, STOPPING=1, a clean exit 0 within seconds, /run/fical removed"
