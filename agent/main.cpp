@@ -21,6 +21,7 @@
 #include "agent/http/unix_socket_probe.hpp"
 #include "agent/logging.hpp"
 #include "agent/metrics/deployment_metrics.hpp"
+#include "agent/metrics/emf_file.hpp"
 #include "agent/options.hpp"
 
 namespace {
@@ -76,6 +77,11 @@ int run(const config::Config& config) {
   store::JsonLinesLog audit_log(std::filesystem::path(config.state_dir) / "audit.log");
   api::AuditLogSink audit(audit_log, [](const std::string& message) { spdlog::error("{}", message); });
   metrics::DeploymentMetrics deployment_metrics;
+  std::unique_ptr<metrics::EmfFile> emf_file;
+  if (!config.metrics.emf_file.empty()) {
+    emf_file = std::make_unique<metrics::EmfFile>(config.metrics.emf_file, config.metrics.emf_namespace,
+                                                  [](const std::string& message) { spdlog::error("{}", message); });
+  }
   std::unique_ptr<deploy::Engine> engine;
   try {
     engine = std::make_unique<deploy::Engine>(config);
@@ -85,6 +91,7 @@ int run(const config::Config& config) {
   }
   engine->on_deployment_finished([&](const fical::proto::Deployment& deployment) {
     deployment_metrics.record(deployment);
+    if (emf_file) emf_file->record(deployment);
     audit.record(api::finished_deployment_record(deployment));
   });
   try {

@@ -1,7 +1,8 @@
 // GET /metrics and audit.log of a real fical-agent after real deployments (the shared
 // environment's dockerd and registry, an nginx of the test's own): the whole scrape must
 // pass a strict parser of the text format, and the audit log must hold the 401, the 403
-// and the deployments, without a token.
+// and the deployments, without a token; metrics.emf_file must get one CloudWatch EMF line
+// per deployment that conforms to the spec.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,7 +15,9 @@
 #include <sstream>
 
 #include "agent/api/token_hash.hpp"
+#include "proto/time.hpp"
 #include "tests/integration/client/programs.hpp"
+#include "tests/support/emf_validator.hpp"
 #include "tests/support/processes.hpp"
 #include "tests/support/test_site.hpp"
 #include "tests/support/prometheus_text.hpp"
@@ -87,6 +90,7 @@ struct MeteredAgent {
     std::ostringstream yaml;
     yaml << "listen: [\"127.0.0.1:" << port << "\"]\n"
          << "state_dir: " << (dir.path() / "state").string() << "\n"
+         << "metrics: {emf_file: " << emf_file().string() << ", emf_namespace: fical-it}\n"
          << "tokens:\n"
          << "  - {id: deployer, sha256: \"" << hash(kDeployer) << "\", scopes: [read, deploy]}\n"
          << "  - {id: reader, sha256: \"" << hash(kReader) << "\", scopes: [read]}\n"
@@ -109,6 +113,8 @@ struct MeteredAgent {
   }
 
   ~MeteredAgent() { process.reset(); }
+
+  std::filesystem::path emf_file() const { return dir.path() / "emf.log"; }
 
   fical::client::testing::Ran client(const std::string& token_file, std::vector<std::string> args) const {
     args.insert(args.begin(), {"--url", "http://127.0.0.1:" + std::to_string(port), "--token-file",
@@ -164,6 +170,43 @@ TEST_CASE("metrics and audit log after real deployments", "[metrics][audit][engi
                      {{"route", "/v1/apps/{app}/envs/{env}/deployments"}, {"method", "POST"}, {"status", "202"}}) == 2);
     CHECK(prom_value(scrape, "fical_api_auth_failures_total", {{"reason", "unauthorized"}}) == 1);
     CHECK(prom_value(scrape, "fical_api_auth_failures_total", {{"reason", "forbidden"}}) == 1);
+  }
+
+  {  // the EMF file: one spec-conforming line per deployment, timestamped at its end
+    std::vector<nlohmann::json> lines;
+    auto read_lines = [&] {
+      lines.clear();
+      std::istringstream text(read_text(agent.emf_file()));
+      for (std::string line; std::getline(text, line);) lines.push_back(nlohmann::json::parse(line));
+      return lines.size() >= 2;
+    };
+    INFO(read_text(agent.emf_file()));
+    REQUIRE(fical::testing::eventually(read_lines, 10s));
+    REQUIRE(lines.size() == 2);
+    for (const auto& [record, answer] : {std::pair{lines[0], good.out}, std::pair{lines[1], bad.out}}) {
+      CHECK(fical::testing::emf_violations(record).empty());
+      auto deployment = nlohmann::json::parse(answer);
+      CHECK(record["DeploymentId"] == deployment["id"]);
+      CHECK(record["App"] == agent.app);
+      CHECK(record["Env"] == "staging");
+      CHECK(record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "fical-it");
+      auto ended = fical::proto::parse_time(deployment["ended_at"].get<std::string>());
+      REQUIRE(ended);
+      CHECK(record["_aws"]["Timestamp"] == ended->time_since_epoch().count());
+      CHECK(record["DeploymentDuration"].get<double>() > 0);
+      CHECK(record["HealthGateDuration"].get<double>() > 0);
+    }
+    CHECK(lines[0]["Result"] == "succeeded");
+    CHECK(lines[0]["Version"] == "v1");
+    CHECK(lines[0]["DeploymentSucceeded"] == 1);
+    CHECK(lines[0]["DeploymentFailed"] == 0);
+    CHECK(lines[1]["Result"] == "failed");
+    CHECK(lines[1]["Version"] == "v3-unhealthy");
+    CHECK(lines[1]["DeploymentFailed"] == 1);
+    CHECK(lines[1]["HealthGateDuration"].get<double>() >= 4000);  // waited out its 4 s deadline
+    CHECK_FALSE(lines[1]["Reason"].get<std::string>().empty());
+    auto text = read_text(agent.emf_file());
+    for (const char* token : {kDeployer, kReader, kAuditor, kWrong}) CHECK(text.find(token) == std::string::npos);
   }
 
   {  // audit.log holds the 401, the 403 and the deployments; no token; fical-client audit reads it
