@@ -84,11 +84,14 @@ void define(CLI::App& app, Commands& c, Process& process) {
   rollback->add_option("--env", c.rollback.env, "Environment name")->required();
   rollback->add_option("--release", c.rollback.release, "Release to go back to (default: the previous one)");
   rollback->add_flag("--dry-run", c.rollback.dry_run, "Show the plan; change nothing");
+  rollback->add_flag("--current-env", c.rollback.current_env,
+                     "Run the release with today's env_file (default: the env it ran with)");
   rollback->add_option("--idempotency-key", c.rollback.idempotency_key, "Repeat-safe key");
   add_wait_flags(rollback, c.rollback.wait);
   rollback->footer("Examples:\n"
                    "  fical-client rollback --app web --env production\n"
-                   "  fical-client rollback --app web --env production --release v1.2.2\n\n" +
+                   "  fical-client rollback --app web --env production --release v1.2.2\n"
+                   "  fical-client rollback --app web --env production --current-env   # rotated secrets\n\n" +
                    std::string(kExitCodes));
   rollback->callback([&] { c.action = [&] { return rollback_command(c.rollback, c.global, process); }; });
 

@@ -23,6 +23,7 @@ struct DeployOptions {
 struct RollbackOptions {
   std::string app, env, release, idempotency_key;
   bool dry_run = false;
+  bool current_env = false;
   WaitFlags wait;
 };
 

@@ -120,7 +120,7 @@ ExitCode rollback_command(const RollbackOptions& o, const GlobalOptions& global,
   if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
   auto& session = *std::get<std::unique_ptr<Session>>(opened);
   return start_and_follow(session, o.wait, [&](AgentApi& api) {
-    return api.rollback(o.app, o.env, proto::RollbackRequest{o.release, o.dry_run},
+    return api.rollback(o.app, o.env, proto::RollbackRequest{o.release, o.dry_run, o.current_env},
                         o.idempotency_key);
   });
 }

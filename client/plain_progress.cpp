@@ -1,6 +1,7 @@
 #include "client/plain_progress.hpp"
 
 #include "client/report.hpp"
+#include "client/status_text.hpp"
 
 namespace fical::client {
 namespace {
@@ -54,6 +55,7 @@ void PlainProgress::started(const proto::Deployment& d) {
   emit(clock_time(d.created_at) + " " + std::string(to_string(d.kind)) + " " + d.app + "/" +
        d.env + " " + d.version + (d.dry_run ? " (dry run)" : "") + ": deployment " + d.id +
        " started " + proto::format_time(d.created_at));
+  if (auto note = env_choice_note(d); !note.empty()) emit(note);
 }
 
 void PlainProgress::event(const proto::Event& e) {

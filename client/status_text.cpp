@@ -85,4 +85,13 @@ std::string releases_table(const std::vector<proto::Release>& releases) {
   return table(rows);
 }
 
+std::string env_choice_note(const proto::Deployment& d) {
+  if (!d.env_changed) return "";
+  if (d.env_source == "current") {
+    return "note: the env_file changed since " + d.version + " ran; rolling back with today's (--current-env)";
+  }
+  return "note: the env_file changed since " + d.version +
+         " ran; rolling back with the env it ran with (--current-env uses today's)";
+}
+
 }  // namespace fical::client

@@ -19,4 +19,8 @@ std::string releases_table(const std::vector<proto::Release>& releases);
 /// Rows of cells as columns padded to the widest cell, two spaces apart.
 std::string table(const std::vector<std::vector<std::string>>& rows);
 
+/// For a rollback whose env_file changed since the release ran: which env it runs with,
+/// and how to choose the other. Empty otherwise.
+std::string env_choice_note(const proto::Deployment& d);
+
 }  // namespace fical::client

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "client/status_text.hpp"
+
 namespace fical::client {
 namespace {
 
@@ -62,6 +64,7 @@ void TtyProgress::started(const proto::Deployment& d) {
   created_ = d.created_at;
   line(std::string(to_string(d.kind)) + " " + d.app + "/" + d.env + " " + d.version +
        (d.dry_run ? " (dry run)" : "") + "  [deployment " + d.id + "]");
+  if (auto note = env_choice_note(d); !note.empty()) line(note);
 }
 
 void TtyProgress::event(const proto::Event& e) {

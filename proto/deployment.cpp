@@ -139,6 +139,10 @@ nlohmann::json to_json(const Deployment& d, bool with_events) {
   if (!d.idempotency_key.empty()) json["idempotency_key"] = d.idempotency_key;
   if (d.ended_at) json["ended_at"] = format_time(*d.ended_at);
   if (!d.plan.is_null()) json["plan"] = d.plan;
+  if (!d.env_source.empty()) {
+    json["env_source"] = d.env_source;
+    json["env_changed"] = d.env_changed;
+  }
   if (with_events) {
     nlohmann::json events = nlohmann::json::array();
     for (const auto& e : d.events) events.push_back(to_json(e));
@@ -169,6 +173,8 @@ Deployment deployment_from_json(const nlohmann::json& json) {
   d.color = string_or_empty(json, "color");
   d.previous_version = string_or_empty(json, "previous_version");
   d.error = string_or_empty(json, "error");
+  d.env_source = string_or_empty(json, "env_source");
+  d.env_changed = json.value("env_changed", false);
   if (auto it = json.find("plan"); it != json.end()) d.plan = *it;
   for (const auto& e : json.value("events", nlohmann::json::array())) {
     d.events.push_back(event_from_json(e));

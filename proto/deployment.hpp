@@ -74,6 +74,9 @@ struct Deployment {
   std::string color;                    // the color this deployment starts
   std::string previous_version;         // live before this deployment; empty when none
   std::string error;                    // why it failed, rolled back or was interrupted
+  std::string env_source;               // rollbacks: "recorded" (the env the release ran
+                                        // with) or "current" (today's env_file)
+  bool env_changed = false;             // rollbacks: env_file changed since the release ran
   nlohmann::json plan;                  // dry runs: what would be done
   std::vector<Event> events;
 };

@@ -37,6 +37,8 @@ nlohmann::json to_json(const Release& release) {
                       {"deployed_by", release.deployed_by},
                       {"deployed_at", format_time(release.deployed_at)}};
   if (!release.commit.empty()) json["commit"] = release.commit;
+  if (!release.env_hash.empty()) json["env_hash"] = release.env_hash;
+  if (!release.upstreams.empty()) json["upstreams"] = release.upstreams;
   return json;
 }
 
@@ -81,6 +83,10 @@ Release release_from_json(const nlohmann::json& json) {
   auto at = parse_time(text(json, "deployed_at"));
   if (!at) throw nlohmann::json::other_error::create(501, "deployed_at: not a time", &json);
   release.deployed_at = *at;
+  release.env_hash = text(json, "env_hash");
+  if (auto it = json.find("upstreams"); it != json.end() && it->is_object()) {
+    for (const auto& [service, file] : it->items()) release.upstreams[service] = file.get<std::string>();
+  }
   return release;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Releases (what ran live) and environment status, as recorded and served.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,6 +28,8 @@ struct Release {
   std::string deployment_id;  // the deployment that made it live
   std::string deployed_by;    // token id
   TimePoint deployed_at{};
+  std::string env_hash;  // keyed hash of the env_file it ran with; empty without one
+  std::map<std::string, std::string> upstreams;  // service -> the upstream file nginx loaded
 };
 
 /// One container of an environment, as Docker reports it.

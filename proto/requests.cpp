@@ -60,7 +60,7 @@ Decoded<RollbackRequest> decode_rollback_request(std::string_view body) {
   RollbackRequest request;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return request;
   std::string error;
-  auto json = parse_object(body, {"release", "dry_run"}, error);
+  auto json = parse_object(body, {"release", "dry_run", "current_env"}, error);
   if (!json) return error;
   if (auto release = json->find("release"); release != json->end() && !release->is_null()) {
     if (!release->is_string()) return std::string("release: must be a string");
@@ -68,6 +68,7 @@ Decoded<RollbackRequest> decode_rollback_request(std::string_view body) {
     if (auto bad = check_version("release", request.release)) return *bad;
   }
   if (auto bad = read_bool(*json, "dry_run", request.dry_run)) return *bad;
+  if (auto bad = read_bool(*json, "current_env", request.current_env)) return *bad;
   return request;
 }
 
@@ -81,6 +82,7 @@ std::string encode(const RollbackRequest& request) {
   nlohmann::json json = nlohmann::json::object();
   if (!request.release.empty()) json["release"] = request.release;
   if (request.dry_run) json["dry_run"] = true;
+  if (request.current_env) json["current_env"] = true;
   return json.dump();
 }
 

@@ -17,6 +17,7 @@ struct DeployRequest {
 struct RollbackRequest {
   std::string release;
   bool dry_run = false;
+  bool current_env = false;  // run with today's env_file, not the env the release ran with
 };
 
 /// A decoded request, or a message naming the field that is wrong.

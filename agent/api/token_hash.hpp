@@ -3,10 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "agent/store/digest.hpp"
+
 namespace fical::agent::api {
 
-/// The SHA-256 of `text` as 64 lowercase hex digits.
-std::string sha256_hex(std::string_view text);
+using store::sha256_hex;
 
 /// Compares without an early exit on the first difference (CRYPTO_memcmp); a length
 /// mismatch is reported at once, which reveals only the length.

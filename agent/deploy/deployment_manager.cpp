@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
 #include "agent/deploy/executor.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
+#include "agent/store/atomic_file.hpp"
 #include "proto/durations.hpp"
 
 namespace fical::agent::deploy {
@@ -102,6 +104,8 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
   record.dry_run = request.dry_run;
   record.actor = request.actor.token_id;
   record.idempotency_key = request.idempotency_key;
+  record.env_source = request.env_source;
+  record.env_changed = request.env_changed;
   record.created_at = proto::now_ms();
 
   auto state = deps_.store.load_env(request.app, request.env);
@@ -145,6 +149,7 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
   try {
     auto state = deps_.store.load_env(app.name, env.name);
     auto plan = plan_deployment(app, env, state, record.kind, record.version, record.id);
+    plan.current_env = record.env_source == "current";
     log->set_plan(to_json(plan), plan.target_color, plan.live_version);
     Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config}, *log, plan);
     auto result = executor.run();
@@ -167,7 +172,7 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
 
 Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
   return start({proto::DeploymentKind::deploy, command.app, command.env, command.request.version,
-                command.request.dry_run, command.actor, command.idempotency_key});
+                command.request.dry_run, command.actor, command.idempotency_key, "", false});
 }
 
 Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& command) {
@@ -198,8 +203,20 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
       return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
     }
   }
+  const auto& release = *std::find_if(history.rbegin(), history.rend(), [&](const auto& r) { return r.version == target; });
   return start({proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
-                command.actor, command.idempotency_key});
+                command.actor, command.idempotency_key, command.request.current_env ? "current" : "recorded",
+                env_file_changed_since(*app->find_environment(command.env), release)});
+}
+
+bool DeploymentManager::env_file_changed_since(const config::Environment& env, const proto::Release& release) {
+  if (!env.env_file) return !release.env_hash.empty();
+  try {
+    auto text = store::read_file(*env.env_file);
+    return text && deps_.store.env_fingerprint(*text) != release.env_hash;
+  } catch (const std::exception&) {
+    return false;  // unreadable: the deployment's preflight says so
+  }
 }
 
 std::vector<proto::AppSummary> DeploymentManager::apps() {

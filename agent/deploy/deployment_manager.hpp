@@ -62,8 +62,11 @@ class DeploymentManager : public DeploymentService {
     bool dry_run = false;
     Actor actor;
     std::string idempotency_key;
+    std::string env_source;    // rollbacks: "recorded" or "current"
+    bool env_changed = false;  // rollbacks: today's env_file differs from the release's
   };
   Result<proto::Deployment> start(const Start& request);
+  bool env_file_changed_since(const config::Environment& env, const proto::Release& release);
   std::string new_deployment_id();
   void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env);
   void forget_finished_locked();

@@ -307,11 +307,12 @@ void Executor::start_new_color() {
     auto existing = deps_.docker.inspect_container(c.name);
     bool same_release = existing && existing->labels.count(labels::kRelease) &&
                         existing->labels.at(labels::kRelease) == plan_.version;
-    if (same_release && plan_.reuse_warm_containers && existing->state.running) {
+    if (same_release && plan_.reuse_warm_containers && existing->state.running && !recreate_retained_) {
       log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused");
       continue;
     }
-    if (same_release && plan_.kind == proto::DeploymentKind::rollback && !existing->state.running) {
+    if (same_release && plan_.kind == proto::DeploymentKind::rollback && !existing->state.running &&
+        !recreate_retained_) {
       // The retained container of that release: starting it is all a rollback needs.
       deps_.docker.start_container(c.name);
       restarted_.push_back(c.name);

@@ -44,7 +44,9 @@ class Executor {
 
  private:
   void preflight();
+  /// env_file_vars_: today's env_file, or for a rollback the env the release ran with.
   void read_env_file();
+  EnvVars read_todays_env_file(std::string& hash);
   void check_free_disk();
   /// After the images are here: the keys their fical.required-env label names are set.
   void check_required_env();
@@ -74,6 +76,8 @@ class Executor {
   DeployPlan plan_;  // a copy: build mode pins its images to the resolved commit
   store::EnvState state_;
   EnvVars env_file_vars_;
+  std::string env_hash_;            // keyed hash of the env_file text env_file_vars_ came from
+  bool recreate_retained_ = false;  // rollback with a changed env: retained containers won't do
   std::vector<proto::ServiceImage> images_;
   std::string commit_;  // build mode: the commit resolved and built
   std::filesystem::path tree_;  // build mode: its release tree

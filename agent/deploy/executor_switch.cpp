@@ -86,7 +86,10 @@ void Executor::verify_through_nginx() {
 void Executor::record_new_release() {
   auto record = log_.snapshot(false);
   proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
-                         proto::now_ms()};
+                         proto::now_ms(), env_hash_, {}};
+  for (const auto& u : plan_.upstreams) release.upstreams[u.service] = router::render_upstream(u);
+  // Kept before the release is recorded: a release is never without the env it ran with.
+  if (plan_.env_file) deps_.store.save_env_snapshot(plan_.app, plan_.env, plan_.deployment_id, env_file_vars_);
   auto releases = deps_.store.load_releases(plan_.app, plan_.env);
   releases.push_back(release);
   deps_.store.save_releases(plan_.app, plan_.env, releases);
@@ -128,6 +131,12 @@ void Executor::retire_old_color() {
 
 void Executor::prune_old_releases() {
   auto releases = deps_.store.load_releases(plan_.app, plan_.env);
+  std::vector<std::string> kept_envs;  // the env snapshots of retained releases
+  for (auto i = releases.size() > static_cast<std::size_t>(plan_.retain) ? releases.size() - plan_.retain : 0;
+       i < releases.size(); ++i) {
+    kept_envs.push_back(releases[i].deployment_id);
+  }
+  deps_.store.prune_env_snapshots(plan_.app, plan_.env, kept_envs);
   if (static_cast<int>(releases.size()) <= plan_.retain) return;
   // Images that any environment still keeps are never removed.
   std::set<std::string> kept;

@@ -53,6 +53,7 @@ struct DeployPlan {
   std::string live_color;                 // empty on the first deploy
   std::string live_version;
   bool reuse_warm_containers = false;     // rollback inside keep_warm: only switch
+  bool current_env = false;               // rollback with today's env_file, not the recorded one
   std::vector<std::string> images;        // to pull when missing (deploys always pull)
   // Build mode: the version is a git ref of this source. Images of services with a build
   // are fical/<app>-<service>:<version> here; the executor pins them to the commit.

@@ -35,7 +35,7 @@ EnvState env_state_from_json(const nlohmann::json& json) {
 
 StateStore::StateStore(fs::path state_dir) : dir_(std::move(state_dir)) {
   ensure_directory(dir_, 0700);
-  for (const char* sub : {"envs", "deployments", "releases"}) ensure_directory(dir_ / sub, 0700);
+  for (const char* sub : {"envs", "deployments", "releases", "env-snapshots"}) ensure_directory(dir_ / sub, 0700);
   auto lock_path = dir_ / "agent.lock";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0) {

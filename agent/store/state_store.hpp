@@ -3,11 +3,14 @@
 //   envs/{app}/{env}.json      live release and color, the deployment in flight
 //   deployments/{id}.json      each deployment with its events
 //   releases/{app}/{env}.json  release history, oldest first
+//   env-snapshots/{app}/{env}/{deployment_id}.json  the env a release ran with
 // A file that cannot be parsed is renamed to *.corrupt-<time>, reported, and never reused.
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "proto/deployment.hpp"
@@ -49,6 +52,19 @@ class StateStore {
   void save_releases(const std::string& app, const std::string& env,
                      const std::vector<proto::Release>& releases);
 
+  // The env each release ran with (env_snapshots.cpp): env_file variables, root-only in
+  // state_dir/env-snapshots/{app}/{env}/{deployment_id}.json, so a rollback can use them.
+  using EnvVars = std::vector<std::pair<std::string, std::string>>;
+  void save_env_snapshot(const std::string& app, const std::string& env, const std::string& deployment_id,
+                         const EnvVars& variables);
+  std::optional<EnvVars> load_env_snapshot(const std::string& app, const std::string& env,
+                                           const std::string& deployment_id);
+  /// Removes the snapshots of deployments not in `keep`.
+  void prune_env_snapshots(const std::string& app, const std::string& env, const std::vector<std::string>& keep);
+  /// A keyed hash (HMAC-SHA-256 under state_dir/env-hash.key, made once) of env_file text:
+  /// tells two env files apart, and cannot be used to guess a secret offline.
+  std::string env_fingerprint(std::string_view env_file_text);
+
   /// Files found corrupt and set aside since start, as messages for logs and status.
   std::vector<std::string> problems() const;
 
@@ -59,6 +75,7 @@ class StateStore {
   int lock_fd_ = -1;
   mutable std::mutex mutex_;
   std::vector<std::string> problems_;
+  std::string env_hash_key_;  // loaded (or made) at the first env_fingerprint()
 };
 
 nlohmann::json to_json(const EnvState& state);

@@ -160,6 +160,50 @@ TEST_CASE("preflight refuses a deploy without the disk or the env keys the relea
   CHECK(h.settled_on("v3-needsenv"));
 }
 
+TEST_CASE("a rollback runs the release with the env it ran with, or today's when asked", "[deploy]") {
+  TempDir dir;
+  auto env_file = dir.path() / "web.env";
+  std::ofstream(env_file) << "APP_SECRET=one\n";
+  EngineHarness h("env_file: " + env_file.string() + "\n");
+  require_succeeded(h.deploy("v1"));
+  require_succeeded(h.deploy("v2"));
+  std::ofstream(env_file) << "APP_SECRET=two\n";  // a rotated secret
+  auto secret_in = [&](const std::string& color) {
+    agent::docker::ExecSpec echo{{"/bin/sh", "-c", "echo \"$APP_SECRET\""}, {}, "", std::chrono::seconds(10)};
+    auto result = h.docker().exec(h.app() + "-prod-web-" + color, echo);
+    return result.output.empty() ? std::string("(none)") : result.output.front().text;
+  };
+
+  // v1's retained container is gone (pruned, or removed by hand): the rollback recreates it
+  // with the env v1 ran with, which fical kept.
+  h.docker().remove_container(h.app() + "-prod-web-blue", true);
+  auto back = h.rollback("v1");
+  require_succeeded(back);
+  CHECK(back.env_source == "recorded");
+  CHECK(back.env_changed);
+  CHECK(has_event(back, "rolling back with the env v1 ran with; the env_file has changed since"));
+  CHECK(secret_in("blue") == "one");
+
+  // Forward again with today's env: v2's retained container has the old env baked in, so
+  // it is recreated rather than started.
+  auto forward = h.rollback("v2", "prod", true);
+  require_succeeded(forward);
+  CHECK(forward.env_source == "current");
+  CHECK(forward.env_changed);
+  CHECK(has_event(forward, "its containers are recreated"));
+  CHECK(secret_in("green") == "two");
+
+  // Each release records a keyed hash of its env and the upstream nginx loaded.
+  auto releases = std::get<std::vector<proto::Release>>(h.manager().releases(h.app(), "prod"));
+  REQUIRE(releases.size() == 4);  // newest first: v2 (today's env), v1 (recorded), v2, v1
+  CHECK(releases[1].env_hash == releases[3].env_hash);
+  CHECK(releases[0].env_hash != releases[1].env_hash);
+  CHECK(releases[0].env_hash.size() == 64);
+  CHECK_THAT(releases[0].upstreams.at("web"), Catch::Contains("upstream " + h.app() + "-prod-web"));
+  std::ifstream key(h.store().dir() / "env-hash.key");
+  CHECK(key.good());
+}
+
 TEST_CASE("a release that fails verification through nginx is switched back", "[deploy]") {
   EngineHarness h("verify_path: @PATH@cgi-bin/verify\n");
   require_succeeded(h.deploy("v2"));

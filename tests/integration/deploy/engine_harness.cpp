@@ -58,8 +58,8 @@ proto::Deployment EngineHarness::deploy(const std::string& version, const std::s
   return wait(std::get<proto::Deployment>(started).id);
 }
 
-proto::Deployment EngineHarness::rollback(const std::string& release, const std::string& env) {
-  agent::RollbackCommand command{app(), env, {release, false}, {"test", "127.0.0.1"}, ""};
+proto::Deployment EngineHarness::rollback(const std::string& release, const std::string& env, bool current_env) {
+  agent::RollbackCommand command{app(), env, {release, false, current_env}, {"test", "127.0.0.1"}, ""};
   auto started = manager_->rollback(command);
   if (auto* error = std::get_if<proto::ApiError>(&started)) throw std::runtime_error(error->message);
   return wait(std::get<proto::Deployment>(started).id);

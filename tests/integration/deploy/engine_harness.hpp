@@ -39,7 +39,8 @@ class EngineHarness {
 
   /// Starts a deployment (or rollback) and waits for it to end (at most 120 s).
   proto::Deployment deploy(const std::string& version, const std::string& env = "prod");
-  proto::Deployment rollback(const std::string& release = "", const std::string& env = "prod");
+  proto::Deployment rollback(const std::string& release = "", const std::string& env = "prod",
+                             bool current_env = false);
   proto::Deployment wait(const std::string& id);
   /// What nginx serves for the environment now (the app answers its version).
   std::string served(const std::string& env = "prod");

@@ -189,3 +189,24 @@ TEST_CASE("pull progress reads bytes and total", "[client][output]") {
   CHECK(format_bytes(27'000'000) == "27.0 MB");
   CHECK(format_elapsed(std::chrono::milliseconds(252'000)) == "4m12s");
 }
+
+TEST_CASE("a rollback whose env_file changed says which env it runs with", "[client][output]") {
+  auto d = accepted_deployment();
+  d.kind = fical::proto::DeploymentKind::rollback;
+  d.env_source = "recorded";
+  std::ostringstream quiet;
+  PlainProgress(quiet).started(d);
+  CHECK(quiet.str().find("env_file") == std::string::npos);  // unchanged: nothing to say
+  d.env_changed = true;
+  std::ostringstream plain, tty;
+  PlainProgress(plain).started(d);
+  TtyProgress(tty, 200).started(d);
+  for (const auto& text : {plain.str(), tty.str()}) {
+    CHECK(text.find("the env_file changed since v3 ran; rolling back with the env it ran with "
+                    "(--current-env uses today's)") != std::string::npos);
+  }
+  d.env_source = "current";
+  std::ostringstream current;
+  PlainProgress(current).started(d);
+  CHECK(current.str().find("rolling back with today's (--current-env)") != std::string::npos);
+}

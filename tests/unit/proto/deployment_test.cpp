@@ -68,7 +68,7 @@ TEST_CASE("env status round-trips with live release and running deployment", "[p
   status.app = "web";
   status.env = "prod";
   status.live = Release{"v1", "blue", {{"api", "r/web:v1", "sha256:ab", "sha256:cd"}}, "", "dep-0",
-                        "ci", now_ms()};
+                        "ci", now_ms(), "4f2a", {{"api", "upstream web-prod-api { server 127.0.0.1:1; }\n"}}};
   status.containers = {{"api", "blue", "web-prod-api-blue", "c1", "v1", "running", "healthy"}};
   status.running = sample_deployment();
   auto json = to_json(status);
@@ -76,4 +76,20 @@ TEST_CASE("env status round-trips with live release and running deployment", "[p
   auto back = env_status_from_json(nlohmann::json::parse(json.dump()));
   CHECK(to_json(back) == json);
   CHECK(back.live->images[0].digest == "sha256:ab");
+  CHECK(back.live->env_hash == "4f2a");
+  CHECK(back.live->upstreams.at("api") == "upstream web-prod-api { server 127.0.0.1:1; }\n");
+}
+
+TEST_CASE("a rollback says which env it runs with and whether the env_file changed", "[proto]") {
+  auto d = sample_deployment();
+  CHECK_FALSE(to_json(d).contains("env_source"));  // deploys do not say
+  d.kind = DeploymentKind::rollback;
+  d.env_source = "recorded";
+  d.env_changed = true;
+  auto json = to_json(d);
+  CHECK(json["env_source"] == "recorded");
+  CHECK(json["env_changed"] == true);
+  auto back = deployment_from_json(json);
+  CHECK(back.env_source == "recorded");
+  CHECK(back.env_changed);
 }

@@ -38,6 +38,10 @@ TEST_CASE("a rollback request may be empty or name a release", "[proto]") {
   auto named = decode_rollback_request(R"({"release":"v1"})");
   CHECK(std::get<RollbackRequest>(named).release == "v1");
   CHECK(error_of(decode_rollback_request(R"({"release":"../x"})")).rfind("release: ", 0) == 0);
+  CHECK_FALSE(std::get<RollbackRequest>(named).current_env);
+  auto current = decode_rollback_request(R"({"current_env":true})");
+  CHECK(std::get<RollbackRequest>(current).current_env);
+  CHECK(error_of(decode_rollback_request(R"({"current_env":"yes"})")).rfind("current_env: ", 0) == 0);
 }
 
 TEST_CASE("encoded requests decode to the same request", "[proto]") {
@@ -45,4 +49,7 @@ TEST_CASE("encoded requests decode to the same request", "[proto]") {
   CHECK(std::get<DeployRequest>(decoded).version == "v9");
   CHECK(std::get<DeployRequest>(decoded).dry_run);
   CHECK(encode(RollbackRequest{}) == "{}");
+  auto rollback = decode_rollback_request(encode(RollbackRequest{"v2", false, true}));
+  CHECK(std::get<RollbackRequest>(rollback).release == "v2");
+  CHECK(std::get<RollbackRequest>(rollback).current_env);
 }

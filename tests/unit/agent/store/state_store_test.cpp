@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "agent/store/atomic_file.hpp"
+#include "agent/store/digest.hpp"
 #include "tests/support/test_env.hpp"
 
 using namespace fical::agent::store;
@@ -14,7 +15,8 @@ namespace fs = std::filesystem;
 namespace {
 
 Release release(const std::string& version) {
-  return {version, "blue", {{"web", "r/web:" + version, "sha256:1", "sha256:2"}}, "", "d-" + version, "ci", now_ms()};
+  return {version, "blue", {{"web", "r/web:" + version, "sha256:1", "sha256:2"}}, "", "d-" + version, "ci", now_ms(),
+          "", {}};
 }
 
 std::size_t count_files(const fs::path& dir) {
@@ -91,4 +93,32 @@ TEST_CASE("a second agent cannot use the same state directory", "[store]") {
   fical::testing::TempDir tmp;
   StateStore first(tmp.path());
   CHECK_THROWS_WITH(StateStore(tmp.path()), Catch::Contains("another fical-agent is using"));
+}
+
+TEST_CASE("env snapshots are root-only, survive a restart and are pruned by deployment", "[store]") {
+  fical::testing::TempDir tmp;
+  StateStore::EnvVars vars{{"DATABASE_URL", "postgres://u:p@db/x"}, {"EMPTY", ""}, {"QUOTED", "a=\"b\"\n"}};
+  std::string first_hash;
+  {
+    StateStore store(tmp.path());
+    store.save_env_snapshot("web", "prod", "d-1", vars);
+    store.save_env_snapshot("web", "prod", "d-2", {{"A", "1"}});
+    first_hash = store.env_fingerprint("A=1\n");
+    CHECK(first_hash.size() == 64);
+    CHECK(store.env_fingerprint("A=1\n") == first_hash);
+    CHECK(store.env_fingerprint("A=2\n") != first_hash);
+    // Keyed: not the plain SHA-256, which would let anyone test guesses of a secret.
+    CHECK(first_hash != fical::agent::store::sha256_hex("A=1\n"));
+  }
+  StateStore store(tmp.path());
+  CHECK(store.load_env_snapshot("web", "prod", "d-1") == vars);
+  CHECK_FALSE(store.load_env_snapshot("web", "staging", "d-1"));
+  CHECK(store.env_fingerprint("A=1\n") == first_hash);  // the key is kept in state_dir
+  auto file = tmp.path() / "env-snapshots" / "web" / "prod" / "d-1.json";
+  CHECK((fs::status(file).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK((fs::status(tmp.path() / "env-hash.key").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  store.prune_env_snapshots("web", "prod", {"d-2"});
+  CHECK_FALSE(store.load_env_snapshot("web", "prod", "d-1"));
+  CHECK(store.load_env_snapshot("web", "prod", "d-2") == StateStore::EnvVars{{"A", "1"}});
 }
