@@ -85,7 +85,8 @@ class DeploymentService {
   virtual Result<bool> logs(const LogsQuery& query,
                             const std::function<bool(std::string_view chunk)>& sink) = 0;
 
-  /// For GET /healthz: is the Docker daemon answering.
+  /// For GET /healthz: is the Docker daemon answering, and has the agent reconciled its
+  /// state with it since it started (it accepts deployments only then).
   virtual bool docker_reachable() = 0;
 };
 

@@ -57,6 +57,37 @@ net::awaitable<void> feed_watchdog(std::chrono::microseconds interval,
   }
 }
 
+// Waits for Docker to answer and reconciles (deployments are refused until then), then tells
+// systemd the agent is ready. Retries with backoff until it succeeds or the agent stops.
+void reconcile_then_ready(deploy::Engine& engine, const std::string& docker_socket,
+                          const std::atomic<bool>& stopping) {
+  auto delay = std::chrono::milliseconds(100);
+  std::string last_problem;
+  auto last_report = std::chrono::steady_clock::time_point{};
+  while (!stopping) {
+    try {
+      for (const auto& note : engine.reconcile()) spdlog::info("reconcile: {}", note);
+      spdlog::info("Docker answers at {}; state reconciled", docker_socket);
+      spdlog::info("fical-agent ready");
+      http::notify_status("ready");
+      http::notify_ready();
+      return;
+    } catch (const std::exception& e) {
+      auto now = std::chrono::steady_clock::now();
+      if (e.what() != last_problem || now - last_report > std::chrono::seconds(30)) {
+        spdlog::warn("waiting for Docker before accepting deployments: {}", e.what());
+        http::notify_status("waiting for Docker at " + docker_socket);
+        last_problem = e.what();
+        last_report = now;
+      }
+    }
+    for (auto slept = std::chrono::milliseconds(0); slept < delay && !stopping; slept += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+  }
+}
+
 // After stop(): waits for open connections to finish, at most kShutdownGrace, then ends.
 net::awaitable<void> finish_shutdown(http::Server& server, net::io_context& io) {
   net::steady_timer timer{co_await net::this_coro::executor};
@@ -94,11 +125,6 @@ int run(const config::Config& config) {
     if (emf_file) emf_file->record(deployment);
     audit.record(api::finished_deployment_record(deployment));
   });
-  try {
-    for (const auto& note : engine->reconcile()) spdlog::info("reconcile: {}", note);
-  } catch (const std::exception& e) {
-    spdlog::error("reconcile skipped: {} (it runs again at the next start)", e.what());
-  }
   auto& service = engine->service();
   api::Authenticator authenticator(config.tokens);
   api::FailureLimiter auth_failures(kMaxAuthFailures, kAuthFailureWindow);
@@ -138,14 +164,16 @@ int run(const config::Config& config) {
   if (auto interval = http::watchdog_interval()) {
     net::co_spawn(io, feed_watchdog(*interval, stopping), net::detached);
   }
-  http::notify_ready();
-  spdlog::info("fical-agent ready");
+  // The API answers at once (healthz says whether Docker does); READY waits for Docker.
+  std::thread startup([&] { reconcile_then_ready(*engine, config.docker.socket, stopping); });
 
   std::vector<std::thread> threads;
   auto extra = std::min(3u, std::max(1u, std::thread::hardware_concurrency()) - 1);
   for (unsigned i = 0; i < extra; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& thread : threads) thread.join();
+  stopping = true;  // io.run() also returns when listening failed
+  startup.join();
   spdlog::info("fical-agent stopped");
   return 0;
 }

@@ -23,7 +23,8 @@ Response healthz(const Call&, Deps& deps) {
   if (deps.service.docker_reachable()) {
     return json_response(200, {{"status", "ok"}, {"docker", true}});
   }
-  auto body = proto::to_json(proto::ApiError{ErrorCode::unavailable, "Docker is not reachable", {}});
+  auto body = proto::to_json(proto::ApiError{
+      ErrorCode::unavailable, "Docker is not reachable (or the agent is starting and has not reconciled yet)", {}});
   body["status"] = "unavailable";
   body["docker"] = false;
   return json_response(503, body);

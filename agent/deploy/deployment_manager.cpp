@@ -84,6 +84,12 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
 
   std::lock_guard lock(mutex_);
   if (stopping_) return ApiError{ErrorCode::unavailable, "the agent is shutting down", {}};
+  if (!reconciled_) {
+    return ApiError{ErrorCode::unavailable,
+                    "the agent is starting: it waits for Docker to answer and reconciles its state before it "
+                    "accepts deployments; retry shortly",
+                    {}};
+  }
   forget_finished_locked();
   auto key = request.app + "/" + request.env + "/" + request.idempotency_key;
   if (!request.idempotency_key.empty()) {
@@ -353,6 +359,7 @@ Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function
 }
 
 bool DeploymentManager::docker_reachable() {
+  if (!reconciled_) return false;
   try {
     deps_.docker.version();
     return true;

@@ -37,6 +37,8 @@ class DeploymentManager : public DeploymentService {
 
   /// At start: in-flight deployments become interrupted and their containers go; the live
   /// color runs; the upstreams point at it. Returns what it did and found, for the log.
+  /// Deployments are refused (unavailable) until it has succeeded once. Throws when
+  /// Docker does not answer.
   std::vector<std::string> reconcile();
   /// Stops old colors whose keep_warm window has passed (also run by a housekeeping thread).
   void retire_expired_warm_colors();
@@ -83,6 +85,7 @@ class DeploymentManager : public DeploymentService {
   };
   std::list<Worker> workers_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> reconciled_{false};  // deployments wait for the first reconcile
   std::condition_variable wake_;
   std::thread housekeeper_;
   std::function<void(const proto::Deployment&)> on_finished_;

@@ -21,6 +21,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
     spdlog::warn("reconcile: {}", text);
     notes.push_back(std::move(text));
   };
+  deps_.docker.version();  // Docker answers (throws otherwise), even with no app configured
   // Records left running by a crash, whatever the environment state says.
   for (auto& d : deps_.store.load_deployments()) {
     if (proto::is_terminal(d.state)) continue;
@@ -106,6 +107,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
       }
     }
   }
+  reconciled_ = true;
   return notes;
 }
 

@@ -7,6 +7,7 @@
 namespace fical::agent::http {
 
 void notify_ready() { sd_notify(0, "READY=1"); }
+void notify_status(const std::string& text) { sd_notify(0, ("STATUS=" + text).c_str()); }
 void notify_stopping() { sd_notify(0, "STOPPING=1"); }
 void notify_watchdog() { sd_notify(0, "WATCHDOG=1"); }
 

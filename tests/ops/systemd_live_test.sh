@@ -265,13 +265,17 @@ agent_exec=$(show_prop fical-agent ExecMainStartTimestampMonotonic)
 ((docker_up > 0 && docker_up <= agent_exec)) ||
   fail "docker.service became active at $docker_up, after the agent started at $agent_exec"
 # With Type=notify systemd logs "Started" only on READY=1, which the agent sends after it
-# logged that it listens (with Type=simple, "Started" would come first).
+# listens, Docker answers and it has reconciled (with Type=simple, "Started" would come first).
 messages=$(journal -u fical-agent.service -o cat)
 listening_at=$(grep -n -m1 -x 'listening on unix:/run/fical/agent.sock' <<<"$messages" | cut -d: -f1)
+docker_at=$(grep -n -m1 '^Docker answers at /var/run/docker.sock; state reconciled' <<<"$messages" | cut -d: -f1)
 started_at=$(grep -n -m1 '^Started fical-agent.service' <<<"$messages" | cut -d: -f1)
-[[ -n $listening_at && -n $started_at ]] || fail "no listening or Started line in the journal: $messages"
-((listening_at < started_at)) || fail "systemd logged Started before the agent listened: $messages"
-pass "systemctl start returned after READY: the API answered at once, on TCP and the unix socket"
+[[ -n $listening_at && -n $docker_at && -n $started_at ]] ||
+  fail "no listening, Docker or Started line in the journal: $messages"
+((listening_at < started_at && docker_at < started_at)) ||
+  fail "systemd logged Started before the agent listened and reached Docker: $messages"
+assert_eq ready "$(show_prop fical-agent StatusText)" "the agent's STATUS= in systemctl status"
+pass "systemctl start returned after READY (after Docker answered): the API answered at once, on TCP and the unix socket"
 pass "docker.service was pulled in and active before the agent started"
 
 # --- The hardening is applied to the running agent, and it still reaches Docker ---
@@ -287,10 +291,9 @@ for dir in /etc /usr /var/lib; do
   fi
 done
 # systemd 252 mounts a ConfigurationDirectory= writable even under ProtectSystem=strict;
-# the unit's comment says /etc/fical stays read-only (ReadOnlyPaths=/etc/fical would make
-# it so). Reported, not asserted, until the unit decides.
+# the unit's ReadOnlyPaths=/etc/fical keeps the config and tokens read-only for the agent.
 if inside nsenter -t "$pid" -m -- touch /etc/fical/live-probe 2>/dev/null; then
-  echo "note: /etc/fical is writable for the agent (ConfigurationDirectory= under ProtectSystem=strict)"
+  fail "/etc/fical is writable for the agent (ConfigurationDirectory= under ProtectSystem=strict)"
 fi
 # LimitNOFILE=65536; where this shell's hard limit is lower and CAP_SYS_RESOURCE withheld
 # (a sandbox), systemd clamps it to that hard limit rather than failing.

@@ -76,4 +76,6 @@ grep -qF "exposure score: $score" "$guide" ||
   fail "docs/operator-guide.md does not state 'exposure score: $score'"
 grep -qF "exposure score with the container-nginx drop-in: $container_score" "$guide" ||
   fail "docs/operator-guide.md does not state 'exposure score with the container-nginx drop-in: $container_score'"
-pass "operator guide states the current scores"
+readme=$repo/README.md
+grep -qF "exposure score: $score" "$readme" || fail "README.md does not state 'exposure score: $score'"
+pass "operator guide and README state the current scores"

@@ -35,6 +35,7 @@ EngineHarness::EngineHarness(const std::string& env_extra, const std::string& se
   store_ = std::make_unique<agent::store::StateStore>(state_dir_.path());
   manager_ = std::make_unique<agent::deploy::DeploymentManager>(
       agent::deploy::ManagerDeps{config_, *docker_, router_.get(), *store_, clock_});
+  manager_->reconcile();  // as fical-agent does at start: deployments wait for it
 }
 
 EngineHarness::~EngineHarness() { manager_.reset(); }
