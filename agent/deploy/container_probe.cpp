@@ -29,6 +29,7 @@ ProbeOutcome probe_container(docker::DockerEngine& docker, const ProbeTarget& ta
   if (!health.http_path.empty() && target.port) {
     auto answer = http_probe(target.http_host, *target.port, health.http_path, std::chrono::seconds(2));
     auto where = "GET http://" + target.http_host + ":" + std::to_string(*target.port) + health.http_path;
+    if (answer.status == 0 && answer.refused) return ProbeOutcome::closed(where + ": " + answer.error);
     if (answer.status == 0) return ProbeOutcome::not_yet(where + ": " + answer.error);
     if (answer.status < 200 || answer.status >= 400) {
       return ProbeOutcome::not_yet(where + " answered " + std::to_string(answer.status) + ": " +

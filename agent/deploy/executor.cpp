@@ -9,6 +9,7 @@
 #include "agent/deploy/build_output.hpp"
 #include "agent/deploy/container_probe.hpp"
 #include "agent/deploy/health_gate.hpp"
+#include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/deploy/source_build.hpp"
@@ -349,8 +350,10 @@ void Executor::wait_until_healthy() {
     ProbeTarget target{c.name, c.health, c.network == "host" ? "127.0.0.1" : c.name, c.port,
                        deps_.clock.now()};
     GateTiming timing{c.health.first_interval, c.health.max_interval, c.health.deadline};
+    std::function<bool()> opened;  // host networking: watch the port between probes
+    if (c.network == "host" && c.port) opened = [&] { return port_accepts("127.0.0.1", *c.port); };
     auto result = wait_until_ready([&] { return probe_container(deps_.docker, target, deps_.clock); }, timing,
-                                   deps_.clock, [&] { return log_.cancel_requested(); });
+                                   deps_.clock, [&] { return log_.cancel_requested(); }, opened);
     if (result.cancelled) throw Cancelled{};
     if (!result.ready) {
       auto info = deps_.docker.inspect_container(c.name);

@@ -49,7 +49,7 @@ void Executor::preflight() {
     auto ours = deps_.docker.inspect_container(c.name);
     if (ours && ours->state.running) continue;  // replaced in the start phase
     auto answer = http_probe("127.0.0.1", *c.port, "/", std::chrono::milliseconds(500));
-    bool port_free = answer.status == 0 && answer.error.find("Connection refused") != std::string::npos;
+    bool port_free = answer.status == 0 && answer.refused;
     if (!port_free) {
       throw StepError("port " + std::to_string(*c.port) + " for the " + plan_.target_color + " color of " +
                       c.service + " is in use by another process");

@@ -5,7 +5,8 @@
 namespace fical::agent::deploy {
 
 GateResult wait_until_ready(const std::function<ProbeOutcome()>& probe, const GateTiming& timing,
-                            Clock& clock, const std::function<bool()>& cancelled) {
+                            Clock& clock, const std::function<bool()>& cancelled,
+                            const std::function<bool()>& opened) {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
   GateResult result;
@@ -31,7 +32,14 @@ GateResult wait_until_ready(const std::function<ProbeOutcome()>& probe, const Ga
       result.detail = "not ready after " + std::to_string(timing.deadline.count()) + "ms: " + result.detail;
       return result;
     }
-    clock.sleep_for(std::min(interval, duration_cast<milliseconds>(deadline - now)));
+    auto next = now + std::min(interval, duration_cast<milliseconds>(deadline - now));
+    if (outcome.port_closed && opened) {
+      while (clock.now() < next && !opened()) {
+        clock.sleep_for(std::min(kPortWatchInterval, duration_cast<milliseconds>(next - clock.now())));
+      }
+    } else {
+      clock.sleep_for(duration_cast<milliseconds>(next - now));
+    }
     interval = std::min(interval * 2, timing.max_interval);
   }
 }

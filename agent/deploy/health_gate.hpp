@@ -14,10 +14,12 @@ struct ProbeOutcome {
   enum class Kind { ready, not_yet, fatal };
   Kind kind = Kind::not_yet;
   std::string detail;  // e.g. "GET /health answered 503", "container exited with code 3"
+  bool port_closed = false;  // not_yet because nothing listens on the HTTP port yet
 
   static ProbeOutcome ready() { return {Kind::ready, {}}; }
   static ProbeOutcome not_yet(std::string detail) { return {Kind::not_yet, std::move(detail)}; }
   static ProbeOutcome fatal(std::string detail) { return {Kind::fatal, std::move(detail)}; }
+  static ProbeOutcome closed(std::string detail) { return {Kind::not_yet, std::move(detail), true}; }
 };
 
 struct GateResult {
@@ -34,9 +36,16 @@ struct GateTiming {
   std::chrono::milliseconds deadline{60000};
 };
 
+/// How often, between probes, `opened` is asked whether the port has started listening.
+inline constexpr std::chrono::milliseconds kPortWatchInterval{10};
+
 /// Probes at once, then after first_interval, doubling up to max_interval, until the
-/// probe is ready or fatal, `cancelled()` is true, or the deadline passes.
+/// probe is ready or fatal, `cancelled()` is true, or the deadline passes. After a probe
+/// that found the port closed, `opened` (when given) is polled every kPortWatchInterval
+/// and the next probe comes as soon as it says true: the app is seen ready within ~10 ms
+/// of listening, without probing Docker and the app that often.
 GateResult wait_until_ready(const std::function<ProbeOutcome()>& probe, const GateTiming& timing,
-                            Clock& clock, const std::function<bool()>& cancelled);
+                            Clock& clock, const std::function<bool()>& cancelled,
+                            const std::function<bool()>& opened = {});
 
 }  // namespace fical::agent::deploy

@@ -67,12 +67,18 @@ HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const st
     return result;
   };
   if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
-  if (rc != 0 && errno != EINPROGRESS) return fail(std::string("connect: ") + std::strerror(errno));
+  if (rc != 0 && errno != EINPROGRESS) {
+    result.refused = errno == ECONNREFUSED;
+    return fail(std::string("connect: ") + std::strerror(errno));
+  }
   if (!wait_for(fd, POLLOUT, deadline)) return fail("connect: timed out");
   int so_error = 0;
   socklen_t len = sizeof so_error;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
-  if (so_error != 0) return fail(std::string("connect: ") + std::strerror(so_error));
+  if (so_error != 0) {
+    result.refused = so_error == ECONNREFUSED;
+    return fail(std::string("connect: ") + std::strerror(so_error));
+  }
   std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: fical-agent\r\n"
                         "Connection: close\r\n\r\n";
   std::string_view pending = request;
@@ -104,6 +110,26 @@ HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const st
   result.headers = response.substr(0, header_end);
   result.body = response.substr(header_end + 4, 4096);
   return result;
+}
+
+bool port_accepts(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int rc = fd < 0 ? -1 : ::connect(fd, found->ai_addr, found->ai_addrlen);
+  ::freeaddrinfo(found);
+  if (fd < 0) return false;
+  bool connected = rc == 0;
+  if (rc != 0 && errno == EINPROGRESS && wait_for(fd, POLLOUT, Clock::now() + timeout)) {
+    int so_error = 0;
+    socklen_t len = sizeof so_error;
+    connected = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0;
+  }
+  ::close(fd);
+  return connected;
 }
 
 }  // namespace fical::agent::deploy

@@ -11,6 +11,7 @@ struct HttpProbeResult {
   int status = 0;        // 0 when there was no HTTP answer
   std::string body;      // at most the first 4 KiB
   std::string error;     // why there was no answer
+  bool refused = false;  // nothing listens on the port (ECONNREFUSED)
   std::string header(const std::string& name) const;
   std::string headers;   // raw header block
 };
@@ -19,5 +20,10 @@ struct HttpProbeResult {
 /// Connection: close, bounded by `timeout` overall.
 HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const std::string& path,
                            std::chrono::milliseconds timeout);
+
+/// Whether a TCP connection to host:port (an IP literal) is accepted within `timeout`; the
+/// connection is closed at once, nothing is sent.
+bool port_accepts(const std::string& host, std::uint16_t port,
+                  std::chrono::milliseconds timeout = std::chrono::milliseconds(50));
 
 }  // namespace fical::agent::deploy

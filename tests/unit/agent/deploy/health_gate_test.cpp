@@ -64,3 +64,30 @@ TEST_CASE("cancelling stops the gate at the next probe", "[deploy]") {
   CHECK(result.cancelled);
   CHECK(calls == 3);
 }
+
+TEST_CASE("after a probe finds the port closed, the gate probes as soon as it opens", "[deploy]") {
+  FakeClock clock;
+  auto start = clock.now();
+  auto listening_at = start + 230ms;  // the app starts listening between two probes
+  std::vector<std::chrono::milliseconds> probed_at;
+  auto probe = [&] {
+    probed_at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - start));
+    return clock.now() < listening_at ? ProbeOutcome::closed("connect: Connection refused") : ProbeOutcome::ready();
+  };
+  auto opened = [&] { return clock.now() >= listening_at; };
+  auto result = wait_until_ready(probe, {100ms, 200ms, 60s}, clock, never_cancelled, opened);
+  CHECK(result.ready);
+  // Without the watch the probes would come at 0, 100, 300: readiness seen 70 ms late.
+  CHECK(probed_at == std::vector<std::chrono::milliseconds>{0ms, 100ms, 230ms});
+}
+
+TEST_CASE("a port that is open but not ready yet is probed at the normal pace", "[deploy]") {
+  FakeClock clock;
+  int calls = 0;
+  int watched = 0;
+  auto result = wait_until_ready([&] { return ++calls < 4 ? ProbeOutcome::not_yet("503") : ProbeOutcome::ready(); },
+                                 {100ms, 1000ms, 60s}, clock, never_cancelled, [&] { return ++watched > 0; });
+  CHECK(result.ready);
+  CHECK(watched == 0);  // the port is open: no early probe
+  CHECK(clock.sleeps == std::vector<std::chrono::milliseconds>{100ms, 200ms, 400ms});
+}
