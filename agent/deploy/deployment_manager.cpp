@@ -9,6 +9,7 @@
 #include "agent/deploy/executor.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
+#include "agent/deploy/pull_preview.hpp"
 #include "agent/store/atomic_file.hpp"
 #include "proto/durations.hpp"
 
@@ -118,6 +119,7 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
   if (request.dry_run) {
     auto plan = plan_deployment(*app, *env, state, request.kind, request.version, record.id);
     record.plan = to_json(plan);
+    record.plan["pull"] = pull_preview(deps_.docker, deps_.config, plan);
     record.color = plan.target_color;
     record.previous_version = plan.live_version;
     record.state = proto::DeploymentState::succeeded;

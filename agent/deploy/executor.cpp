@@ -11,6 +11,7 @@
 #include "agent/deploy/health_gate.hpp"
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
+#include "agent/deploy/registry_auth.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/deploy/source_build.hpp"
 #include "agent/source/source_error.hpp"
@@ -106,15 +107,11 @@ proto::DeploymentState Executor::run() {
 }
 
 std::optional<docker::RegistryAuth> Executor::registry_auth(const std::string& image) const {
-  auto registry = registry_of(image);
-  for (const auto& r : deps_.config.docker.registries) {
-    if (r.server != registry) continue;
-    auto text = store::read_file(r.password_file);
-    if (!text) throw StepError("registry password file " + r.password_file + " does not exist");
-    auto password = text->substr(0, text->find('\n'));
-    return docker::RegistryAuth{r.username, password, r.server};
+  try {
+    return registry_auth_for(deps_.config, image);
+  } catch (const std::exception& e) {
+    throw StepError(e.what());
   }
-  return std::nullopt;
 }
 
 void Executor::pull_images() {

@@ -38,6 +38,8 @@ class DockerEngine {
   virtual void pull(const PullSpec& spec, const PullCallback& on_progress = {}) = 0;
   /// nullopt when the image is not present.
   virtual std::optional<ImageInfo> inspect_image(const std::string& ref) = 0;
+  /// GET /distribution/{ref}/json: the digest the registry has for ref, without a pull.
+  virtual DistributionInfo distribution(const std::string& ref, const std::optional<RegistryAuth>& auth) = 0;
   virtual void tag_image(const std::string& source, const std::string& repo,
                          const std::string& tag) = 0;
   /// A missing image counts as removed; an image in use throws http 409 (unless force).

@@ -77,6 +77,10 @@ std::optional<ImageInfo> HttpDockerEngine::inspect_image(const std::string& ref)
   return parse::image_info(answer.body);
 }
 
+DistributionInfo HttpDockerEngine::distribution(const std::string& ref, const std::optional<RegistryAuth>& auth) {
+  return parse::distribution_info(call(requests::distribution(ref, auth), options_.call_timeout).body);
+}
+
 void HttpDockerEngine::tag_image(const std::string& source, const std::string& repo,
                                  const std::string& tag) {
   call(requests::tag_image(source, repo, tag), options_.call_timeout);

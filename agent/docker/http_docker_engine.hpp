@@ -37,6 +37,7 @@ class HttpDockerEngine : public DockerEngine {
   DaemonInfo info() override;
   void pull(const PullSpec& spec, const PullCallback& on_progress) override;
   std::optional<ImageInfo> inspect_image(const std::string& ref) override;
+  DistributionInfo distribution(const std::string& ref, const std::optional<RegistryAuth>& auth) override;
   void tag_image(const std::string& source, const std::string& repo,
                  const std::string& tag) override;
   void remove_image(const std::string& ref, bool force) override;

@@ -125,6 +125,13 @@ ImageInfo image_info(std::string_view body) {
   });
 }
 
+DistributionInfo distribution_info(std::string_view body) {
+  return guarded(body, "GET /distribution/{name}/json", [](const json& j) {
+    const auto& descriptor = object(j, "Descriptor");
+    return DistributionInfo{str(descriptor, "digest"), str(descriptor, "mediaType")};
+  });
+}
+
 std::vector<ImageSummary> image_summaries(std::string_view body) {
   return guarded(body, "GET /images/json", [](const json& j) {
     if (!j.is_array()) throw malformed("GET /images/json", "not a list");

@@ -18,6 +18,7 @@ nlohmann::json json_body(std::string_view body, std::string_view call);
 VersionInfo version(std::string_view body);
 DaemonInfo daemon_info(std::string_view body);
 ImageInfo image_info(std::string_view body);
+DistributionInfo distribution_info(std::string_view body);
 std::vector<ImageSummary> image_summaries(std::string_view body);
 ContainerInfo container_info(std::string_view body);
 std::vector<ContainerSummary> container_summaries(std::string_view body);

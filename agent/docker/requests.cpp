@@ -125,6 +125,12 @@ Request inspect_image(std::string_view ref) {
   return make("GET", "/images/" + image_part(ref) + "/json");
 }
 
+Request distribution(std::string_view ref, const std::optional<RegistryAuth>& auth) {
+  auto r = make("GET", "/distribution/" + image_part(ref) + "/json");
+  if (auth) r.headers.emplace_back("X-Registry-Auth", registry_auth_header(*auth));
+  return r;
+}
+
 Request tag_image(std::string_view source, std::string_view repo, std::string_view tag) {
   if (repo.empty() || tag.empty()) throw std::invalid_argument("docker: tag needs repo and tag");
   return make("POST", "/images/" + image_part(source) + "/tag" +

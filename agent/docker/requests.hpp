@@ -43,6 +43,7 @@ Request info();
 
 Request pull(const PullSpec& spec);
 Request inspect_image(std::string_view ref);
+Request distribution(std::string_view ref, const std::optional<RegistryAuth>& auth);
 Request tag_image(std::string_view source, std::string_view repo, std::string_view tag);
 Request remove_image(std::string_view ref, bool force);
 Request list_images(const ImageFilters& filters);

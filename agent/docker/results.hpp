@@ -23,6 +23,12 @@ struct DaemonInfo {
   std::string storage_driver;
 };
 
+/// What the registry says of an image, asked through the daemon without pulling it.
+struct DistributionInfo {
+  std::string digest;      // "sha256:..." of the manifest (or index) the tag points at
+  std::string media_type;
+};
+
 struct ImageInfo {
   std::string id;  // "sha256:..."
   std::vector<std::string> repo_tags;

@@ -289,8 +289,18 @@ TEST_CASE("a dry run returns the plan and changes nothing", "[deploy]") {
   CHECK(dry.plan["target_color"] == "green");
   CHECK(dry.plan["images"][0] == h.image("v2"));
   CHECK(dry.plan["upstreams"][0]["from"].size() == 1);
+  // The registry's digest for v2, asked without a pull: the one the deploy then records.
+  INFO(dry.plan.dump());
+  REQUIRE(dry.plan["pull"].size() == 1);
+  CHECK(dry.plan["pull"][0]["image"] == h.image("v2"));
+  auto digest = dry.plan["pull"][0].value("digest", "");
+  CHECK(digest.rfind("sha256:", 0) == 0);
   CHECK(h.containers("green").empty());
   CHECK(h.served() == "v1");
+  auto v2 = h.deploy("v2");
+  require_succeeded(v2);
+  auto live = std::get<std::vector<proto::Release>>(h.manager().releases(h.app(), "prod")).at(0);
+  CHECK(live.images.at(0).digest == digest);
 }
 
 TEST_CASE("cancel stops a deployment at a safe point and cleans up", "[deploy]") {

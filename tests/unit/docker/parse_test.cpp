@@ -75,6 +75,11 @@ TEST_CASE("docker parse: lists, images, version, networks, exec and wait", "[doc
   auto v = parse::version(R"({"Version": "20.10.24", "ApiVersion": "1.41", "MinAPIVersion": "1.12"})");
   CHECK(v.api_version == "1.41");
   CHECK(v.min_api_version == "1.12");
+  auto distribution = parse::distribution_info(
+      R"({"Descriptor": {"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+          "digest": "sha256:abc", "size": 528}, "Platforms": [{"architecture": "amd64", "os": "linux"}]})");
+  CHECK(distribution.digest == "sha256:abc");
+  CHECK(distribution.media_type == "application/vnd.docker.distribution.manifest.v2+json");
   auto daemon = parse::daemon_info(R"({"Name": "host", "DockerRootDir": "/var/lib/docker", "Driver": "overlay2"})");
   CHECK(daemon.docker_root_dir == "/var/lib/docker");
   CHECK(daemon.storage_driver == "overlay2");

@@ -58,6 +58,15 @@ TEST_CASE("docker requests: pull always names a tag and carries auth when given"
   CHECK_THROWS_AS(requests::pull({"", "v1", {}}), std::invalid_argument);
 }
 
+TEST_CASE("docker requests: distribution asks the registry for a digest, with auth when given", "[docker]") {
+  auto r = requests::distribution("127.0.0.1:5000/fical/app:v2", std::nullopt);
+  CHECK(r.method == "GET");
+  CHECK(r.target == "/distribution/127.0.0.1:5000/fical/app:v2/json");
+  CHECK(r.header("X-Registry-Auth").empty());
+  auto authed = requests::distribution("ghcr.io/o/app:v1", RegistryAuth{"u", "secret", "ghcr.io"});
+  CHECK(authed.header("X-Registry-Auth") == registry_auth_header({"u", "secret", "ghcr.io"}));
+}
+
 TEST_CASE("docker requests: container create for host networking", "[docker]") {
   ContainerSpec spec;
   spec.name = "web-staging-backend-blue";
