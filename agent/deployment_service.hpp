@@ -68,6 +68,9 @@ class DeploymentService {
 
   virtual std::vector<proto::AppSummary> apps() = 0;
   virtual Result<proto::EnvStatus> env_status(const std::string& app, const std::string& env) = 0;
+  /// The environment's deployments, newest first, at most `limit`, without events.
+  virtual Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
+                                                             std::size_t limit) = 0;
   virtual Result<std::vector<proto::Release>> releases(const std::string& app,
                                                        const std::string& env) = 0;
 

@@ -117,6 +117,17 @@ ApiResult<std::vector<proto::Release>> AgentApi::releases(const std::string& app
       });
 }
 
+ApiResult<std::vector<proto::Deployment>> AgentApi::deployments(const std::string& app, const std::string& env,
+                                                                int limit) {
+  return decoded<std::vector<proto::Deployment>>(
+      call(request("GET", "/v1/apps/" + app + "/envs/" + env + "/deployments?limit=" + std::to_string(limit))),
+      [](const nlohmann::json& j) {
+        std::vector<proto::Deployment> list;
+        for (const auto& item : list_in(j, "deployments")) list.push_back(proto::deployment_from_json(item));
+        return list;
+      });
+}
+
 ApiResult<bool> AgentApi::events(const std::string& id, std::uint64_t from,
                                  const Timeouts& timeouts,
                                  const std::function<void(const proto::Event&)>& on_event) {

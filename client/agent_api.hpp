@@ -46,6 +46,7 @@ class AgentApi {
   ApiResult<proto::EnvStatus> env_status(const std::string& app, const std::string& env);
   ApiResult<std::vector<proto::AppSummary>> apps();
   ApiResult<std::vector<proto::Release>> releases(const std::string& app, const std::string& env);
+  ApiResult<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env, int limit);
 
   /// Streams the events with seq >= from (GET /v1/deployments/{id}/events?from=N) to
   /// on_event, until the agent ends the stream (the deployment ended). `true` when it ended.

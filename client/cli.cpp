@@ -38,6 +38,7 @@ struct Commands {
   RollbackOptions rollback;
   StatusOptions status;
   StatusOptions releases;
+  HistoryOptions history;
   LogsOptions logs;
   std::string id;
   WaitFlags wait;
@@ -108,6 +109,16 @@ void define(CLI::App& app, Commands& c, Process& process) {
   releases->add_flag("--json", c.releases.json, "Print the agent's answer as JSON");
   releases->footer("Example:\n  fical-client releases --app web --env production");
   releases->callback([&] { c.action = [&] { return releases_command(c.releases, c.global, process); }; });
+
+  auto* history = app.add_subcommand("history", "List the deployments and rollbacks of an environment");
+  history->add_option("--app", c.history.app, "App name")->required();
+  history->add_option("--env", c.history.env, "Environment name")->required();
+  history->add_option("--limit", c.history.limit, "How many, newest first (1-100)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  history->add_flag("--json", c.history.json, "Print the agent's answer as JSON");
+  history->footer("Example:\n  fical-client history --app web --env production --limit 5");
+  history->callback([&] { c.action = [&] { return history_command(c.history, c.global, process); }; });
 
   auto* logs = app.add_subcommand("logs", "Print the live containers' logs of a service");
   logs->add_option("--app", c.logs.app, "App name")->required();

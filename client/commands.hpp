@@ -32,6 +32,12 @@ struct StatusOptions {
   bool json = false;
 };
 
+struct HistoryOptions {
+  std::string app, env;
+  int limit = 20;
+  bool json = false;
+};
+
 struct LogsOptions {
   std::string app, env, service, since;
   int tail = 100;
@@ -49,6 +55,7 @@ ExitCode status_command(const StatusOptions& options, const GlobalOptions& globa
                         Process& process);
 ExitCode releases_command(const StatusOptions& options, const GlobalOptions& global,
                           Process& process);
+ExitCode history_command(const HistoryOptions& options, const GlobalOptions& global, Process& process);
 ExitCode logs_command(const LogsOptions& options, const GlobalOptions& global, Process& process);
 
 }  // namespace fical::client

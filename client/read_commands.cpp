@@ -1,4 +1,4 @@
-// status, releases and logs: read-only questions to the agent.
+// status, releases, history and logs: read-only questions to the agent.
 #include <chrono>
 
 #include "client/commands.hpp"
@@ -66,6 +66,22 @@ ExitCode releases_command(const StatusOptions& o, const GlobalOptions& global, P
   return with_session(global, process, [&](AgentApi& api) {
     return print_answer(process, api.releases(o.app, o.env), [&](const auto& releases) {
       process.out << (o.json ? json_list(releases).dump(2) + "\n" : releases_table(releases));
+    });
+  });
+}
+
+ExitCode history_command(const HistoryOptions& o, const GlobalOptions& global, Process& process) {
+  if (auto problem = proto::check_name("--app", o.app)) return report_usage(process, *problem);
+  if (auto problem = proto::check_name("--env", o.env)) return report_usage(process, *problem);
+  return with_session(global, process, [&](AgentApi& api) {
+    return print_answer(process, api.deployments(o.app, o.env, o.limit), [&](const auto& list) {
+      if (!o.json) {
+        process.out << deployments_table(list);
+        return;
+      }
+      auto out = nlohmann::json::array();
+      for (const auto& d : list) out.push_back(proto::to_json(d, false));
+      process.out << out.dump(2) << "\n";
     });
   });
 }

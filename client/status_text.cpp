@@ -85,6 +85,21 @@ std::string releases_table(const std::vector<proto::Release>& releases) {
   return table(rows);
 }
 
+std::string deployments_table(const std::vector<proto::Deployment>& deployments) {
+  if (deployments.empty()) return "no deployments yet\n";
+  std::vector<std::vector<std::string>> rows{
+      {"DEPLOYMENT", "KIND", "VERSION", "RESULT", "STARTED (UTC)", "TOOK", "BY", "REASON"}};
+  for (const auto& d : deployments) {
+    auto took = d.ended_at ? format_elapsed(std::chrono::duration_cast<std::chrono::milliseconds>(*d.ended_at - d.created_at))
+                           : std::string("-");
+    auto reason = printable(d.error, 60);
+    rows.push_back({d.id, std::string(to_string(d.kind)) + (d.dry_run ? " (dry run)" : ""), printable(d.version, 64),
+                    std::string(to_string(d.state)), proto::format_time(d.created_at), took, or_dash(d.actor),
+                    or_dash(reason)});
+  }
+  return table(rows);
+}
+
 std::string env_choice_note(const proto::Deployment& d) {
   if (!d.env_changed) return "";
   if (d.env_source == "current") {

@@ -16,6 +16,10 @@ std::string env_status_text(const proto::EnvStatus& status);
 /// `fical-client releases`: newest first, as the agent lists them.
 std::string releases_table(const std::vector<proto::Release>& releases);
 
+/// One row per deployment, newest first: id, kind, version, result, start, duration,
+/// token id, and the reason it did not succeed (cut to fit a line).
+std::string deployments_table(const std::vector<proto::Deployment>& deployments);
+
 /// Rows of cells as columns padded to the widest cell, two spaces apart.
 std::string table(const std::vector<std::vector<std::string>>& rows);
 

@@ -39,18 +39,25 @@ std::optional<bool> parse_bool(std::string_view text) {
 }
 
 // Reads the logs query parameters into `query`; a message naming the parameter on error.
+constexpr int kMaxDeploymentsListed = 100;
+
+/// A whole number from 0 to max, or nullopt.
+std::optional<int> parse_count(std::string_view value, int max) {
+  int n = -1;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || end != value.data() + value.size() || n < 0 || n > max) return std::nullopt;
+  return n;
+}
+
 std::optional<std::string> read_logs_query(const Request& request, LogsQuery& query) {
   for (const auto& [name, value] : request.query) {
     if (name == "service") {
       if (auto bad = proto::check_name("service", value)) return bad;
       query.service = value;
     } else if (name == "tail") {
-      int tail = -1;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), tail);
-      if (ec != std::errc{} || end != value.data() + value.size() || tail < 0 || tail > kMaxTail) {
-        return "tail: must be an integer from 0 to 10000";
-      }
-      query.tail = tail;
+      auto tail = parse_count(value, kMaxTail);
+      if (!tail) return "tail: must be an integer from 0 to 10000";
+      query.tail = *tail;
     } else if (name == "follow" || name == "timestamps") {
       auto flag = parse_bool(value);
       if (!flag) return name + ": must be true or false";
@@ -88,6 +95,25 @@ Response releases(const Call& call, Deps& deps) {
                    auto list = nlohmann::json::array();
                    for (const auto& release : releases) list.push_back(proto::to_json(release));
                    return json_response(200, {{"releases", std::move(list)}});
+                 });
+}
+
+Response deployments(const Call& call, Deps& deps) {
+  int limit = 20;
+  for (const auto& [name, value] : call.request.query) {
+    auto n = name == "limit" ? parse_count(value, kMaxDeploymentsListed) : std::nullopt;
+    if (!n || *n == 0) {
+      return error_response(ErrorCode::bad_request, name == "limit" ? "limit: must be an integer from 1 to 100"
+                                                                      : "unknown query parameter \"" +
+                                                                            name.substr(0, 32) + "\"");
+    }
+    limit = *n;
+  }
+  return respond(deps.service.deployments(call.param("app"), call.param("env"), static_cast<std::size_t>(limit)),
+                 [](const std::vector<proto::Deployment>& list) {
+                   auto out = nlohmann::json::array();
+                   for (const auto& d : list) out.push_back(proto::to_json(d, false));
+                   return json_response(200, {{"deployments", std::move(out)}});
                  });
 }
 

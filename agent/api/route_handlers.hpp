@@ -11,6 +11,7 @@ Response env_status(const Call& call, Deps& deps);
 Response deploy(const Call& call, Deps& deps);
 Response rollback(const Call& call, Deps& deps);
 Response releases(const Call& call, Deps& deps);
+Response deployments(const Call& call, Deps& deps);
 Response logs(const Call& call, Deps& deps);
 Response deployment(const Call& call, Deps& deps);
 Response events(const Call& call, Deps& deps);

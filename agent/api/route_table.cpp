@@ -10,6 +10,7 @@ const Router& api_router() {
       {"GET", "/metrics", Scope::read, routes::metrics},
       {"GET", "/v1/apps", Scope::read, routes::list_apps},
       {"GET", "/v1/apps/{app}/envs/{env}", Scope::read, routes::env_status},
+      {"GET", "/v1/apps/{app}/envs/{env}/deployments", Scope::read, routes::deployments},
       {"POST", "/v1/apps/{app}/envs/{env}/deployments", Scope::deploy, routes::deploy},
       {"POST", "/v1/apps/{app}/envs/{env}/rollback", Scope::deploy, routes::rollback},
       {"GET", "/v1/apps/{app}/envs/{env}/releases", Scope::read, routes::releases},

@@ -279,6 +279,24 @@ Result<std::vector<proto::Release>> DeploymentManager::releases(const std::strin
   return std::vector<proto::Release>(history.rbegin(), history.rend());
 }
 
+Result<std::vector<proto::Deployment>> DeploymentManager::deployments(const std::string& app, const std::string& env,
+                                                                      std::size_t limit) {
+  const auto* a = deps_.config.find_app(app);
+  if (!a || !a->find_environment(env)) return not_found(app + "/" + env + " is not configured");
+  auto all = deps_.store.load_deployments();  // oldest first
+  std::vector<proto::Deployment> newest;
+  for (auto it = all.rbegin(); it != all.rend() && newest.size() < limit; ++it) {
+    if (it->app != app || it->env != env) continue;
+    {
+      std::lock_guard lock(mutex_);  // a running deployment: its live record
+      if (auto live = logs_.find(it->id); live != logs_.end()) *it = live->second->snapshot(false);
+    }
+    it->events.clear();
+    newest.push_back(std::move(*it));
+  }
+  return newest;
+}
+
 Result<proto::Deployment> DeploymentManager::deployment(const std::string& id) {
   {
     std::lock_guard lock(mutex_);

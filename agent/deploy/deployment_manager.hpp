@@ -56,6 +56,8 @@ class DeploymentManager : public DeploymentService {
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
   Result<bool> logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) override;
   bool docker_reachable() override;
+  Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
+                                                     std::size_t limit) override;
 
  private:
   struct Start {

@@ -21,6 +21,9 @@ struct EmptyService : DeploymentService {
   std::vector<proto::AppSummary> apps() override { return {}; }
   Result<proto::EnvStatus> env_status(const std::string&, const std::string&) override { return none(); }
   Result<std::vector<proto::Release>> releases(const std::string&, const std::string&) override { return none(); }
+  Result<std::vector<proto::Deployment>> deployments(const std::string&, const std::string&, std::size_t) override {
+    return none();
+  }
   Result<proto::Deployment> deploy(const DeployCommand&) override { return none(); }
   Result<proto::Deployment> rollback(const RollbackCommand&) override { return none(); }
   Result<proto::Deployment> deployment(const std::string&) override { return none(); }

@@ -31,6 +31,9 @@ class ScriptedService final : public DeploymentService {
   std::vector<proto::AppSummary> apps() override { return {}; }
   Result<proto::EnvStatus> env_status(const std::string&, const std::string&) override { return proto::EnvStatus{}; }
   Result<std::vector<proto::Release>> releases(const std::string&, const std::string&) override { return std::vector<proto::Release>{}; }
+  Result<std::vector<proto::Deployment>> deployments(const std::string&, const std::string&, std::size_t) override {
+    return unavailable();
+  }
   Result<proto::Deployment> deploy(const DeployCommand&) override { return unavailable(); }
   Result<proto::Deployment> rollback(const RollbackCommand&) override { return unavailable(); }
   Result<proto::Deployment> deployment(const std::string&) override { return unavailable(); }

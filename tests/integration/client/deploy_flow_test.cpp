@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -99,6 +100,17 @@ TEST_CASE("deploy, status, releases and rollback with the real client", "[client
   INFO(back.out << back.err);
   CHECK(back.exit_code == 0);
   CHECK_THAT(last_line(back.out), StartsWith("OK " + live.app + "/staging: v1 is live (rollback "));
+
+  auto history = live.run({"history", "--app", live.app, "--env", "staging", "--limit", "2"});
+  INFO(history.out << history.err);
+  CHECK(history.exit_code == 0);
+  CHECK(history.out.find("rollback  v1") < history.out.find("deploy    v2"));  // newest first
+  CHECK(std::count(history.out.begin(), history.out.end(), '\n') == 3);       // header + 2: the limit
+  auto listed = nlohmann::json::parse(
+      live.run({"history", "--app", live.app, "--env", "staging", "--json"}).out);
+  REQUIRE(listed.size() == 3);
+  CHECK(listed[2]["version"] == "v1");
+  CHECK(listed[2]["state"] == "succeeded");
 }
 
 TEST_CASE("on a terminal the client redraws one progress line in place", "[client][engine][tty]") {

@@ -29,6 +29,12 @@ class FakeDeploymentService final : public DeploymentService {
     release.version = "v1";
     return std::vector<proto::Release>{release};
   }
+  Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
+                                                     std::size_t limit) override {
+    if (auto missing = find(app, env)) return *missing;
+    last_limit = limit;
+    return std::vector<proto::Deployment>{make("d-2", app, env, "v2"), make("d-1", app, env, "v1")};
+  }
   Result<proto::Deployment> deploy(const DeployCommand& command) override {
     if (auto missing = find(command.app, command.env)) return *missing;
     last_deploy = command;
@@ -60,6 +66,7 @@ class FakeDeploymentService final : public DeploymentService {
   bool running = false;
   std::optional<DeployCommand> last_deploy;
   std::optional<RollbackCommand> last_rollback;
+  std::size_t last_limit = 0;
 
  private:
   static std::optional<proto::ApiError> find(const std::string& app, const std::string& env) {

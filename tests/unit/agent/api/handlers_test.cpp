@@ -118,6 +118,26 @@ TEST_CASE("a deploy with a bad body names the field; a conflict carries the runn
   CHECK(nlohmann::json::parse(conflict.body)["error"]["deployment_id"] == "d-1");
 }
 
+TEST_CASE("an environment's deployments are listed newest first, with a bounded limit", "[api]") {
+  Fixture f;
+  auto response = f.call("GET", "/v1/apps/web/envs/staging/deployments", "read-secret");
+  REQUIRE(response.status == 200);
+  auto list = nlohmann::json::parse(response.body)["deployments"];
+  REQUIRE(list.size() == 2);
+  CHECK(list[0]["id"] == "d-2");
+  CHECK_FALSE(list[0].contains("events"));
+  CHECK(f.service.last_limit == 20);
+  CHECK(f.call("GET", "/v1/apps/web/envs/staging/deployments", "read-secret", "", {{"limit", "5"}}).status == 200);
+  CHECK(f.service.last_limit == 5);
+  for (const auto* bad : {"0", "101", "x", "-1"}) {
+    auto refused = f.call("GET", "/v1/apps/web/envs/staging/deployments", "read-secret", "", {{"limit", bad}});
+    CHECK(refused.status == 400);
+    CHECK_THAT(refused.body, Catch::Contains("limit: must be an integer from 1 to 100"));
+  }
+  CHECK(f.call("GET", "/v1/apps/web/envs/staging/deployments", "read-secret", "", {{"page", "2"}}).status == 400);
+  CHECK(f.call("GET", "/v1/apps/web/envs/nope/deployments", "read-secret").status == 404);
+}
+
 TEST_CASE("a rollback accepts an empty body", "[api]") {
   Fixture f;
   auto response = f.call("POST", "/v1/apps/web/envs/staging/rollback", "deploy-secret");
