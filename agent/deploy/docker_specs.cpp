@@ -48,6 +48,7 @@ std::string registry_of(const std::string& image) {
 }
 
 std::pair<std::string, std::string> split_reference(const std::string& image) {
+  if (auto at = image.find('@'); at != std::string::npos) return {image.substr(0, at), image.substr(at + 1)};
   auto slash = image.rfind('/');
   auto colon = image.rfind(':');
   if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return {image, "latest"};

@@ -25,7 +25,8 @@ docker::RunSpec migration_spec(const MigrationPlan& plan, const EnvVars& env_fil
 /// component when it has a '.' or ':' or is "localhost"; otherwise Docker Hub.
 std::string registry_of(const std::string& image);
 
-/// Splits "repo:tag" (a ':' after the last '/') into repository and tag.
+/// Splits "repo:tag" (a ':' after the last '/') into repository and tag, and
+/// "repo@sha256:..." into repository and digest.
 std::pair<std::string, std::string> split_reference(const std::string& image);
 
 }  // namespace fical::agent::deploy

@@ -47,6 +47,10 @@ class Executor {
   /// env_file_vars_: today's env_file, or for a rollback the env the release ran with.
   void read_env_file();
   EnvVars read_todays_env_file(std::string& hash);
+  // executor_rollback.cpp: a rollback runs the release as it ran.
+  void prepare_rollback(const std::string& todays_env_hash);
+  void choose_rollback_env(const proto::Release& release, const std::string& todays_env_hash);
+  void pin_rollback_images(const proto::Release& release);
   void check_free_disk();
   /// After the images are here: the keys their fical.required-env label names are set.
   void check_required_env();

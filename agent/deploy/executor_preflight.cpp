@@ -65,28 +65,7 @@ void Executor::read_env_file() {
     env_file_vars_ = read_todays_env_file(today_hash);
     env_hash_ = today_hash;
   }
-  if (plan_.kind != proto::DeploymentKind::rollback) return;
-  auto history = deps_.store.load_releases(plan_.app, plan_.env);
-  auto release = std::find_if(history.rbegin(), history.rend(), [&](const auto& r) { return r.version == plan_.version; });
-  if (release == history.rend()) return;
-  bool changed = release->env_hash != today_hash;
-  if (plan_.current_env) {
-    if (changed) {
-      recreate_retained_ = true;
-      log_.info("rolling back with today's env_file (current_env), which differs from the env " + plan_.version +
-                " ran with: its containers are recreated");
-    }
-    return;
-  }
-  auto recorded = deps_.store.load_env_snapshot(plan_.app, plan_.env, release->deployment_id);
-  if (!recorded) {
-    if (plan_.env_file) log_.warn("the env " + plan_.version + " ran with was not recorded: using today's env_file");
-    return;
-  }
-  env_file_vars_ = std::move(*recorded);
-  env_hash_ = release->env_hash;
-  log_.info("rolling back with the env " + plan_.version + " ran with" +
-            (changed ? "; the env_file has changed since (rollback with current_env: true uses today's)" : ""));
+  if (plan_.kind == proto::DeploymentKind::rollback) prepare_rollback(today_hash);
 }
 
 EnvVars Executor::read_todays_env_file(std::string& hash) {

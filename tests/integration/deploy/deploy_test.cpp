@@ -204,6 +204,32 @@ TEST_CASE("a rollback runs the release with the env it ran with, or today's when
   CHECK(key.good());
 }
 
+TEST_CASE("a rollback recreates a release from its recorded digest even when its tag moved", "[deploy]") {
+  EngineHarness h;
+  auto docker_cli = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"docker", "-H", "unix://" + TestEnv::get().docker_socket});
+    auto ran = agent::router::SpawnProcessRunner().run(args, std::chrono::seconds(60));
+    INFO(ran.output);
+    REQUIRE(ran.exit_code == 0);
+  };
+  // A tag of this test's own (moving it disturbs no other test), first on v1's image.
+  auto tag = "moving-" + h.app();
+  docker_cli({"tag", "fical-test-app:v1", h.image(tag)});
+  docker_cli({"push", "-q", h.image(tag)});
+  require_succeeded(h.deploy(tag));
+  require_succeeded(h.deploy("v2"));
+  REQUIRE(h.settled_on("v2"));
+  // The tag moves to v3's image, here and in the registry; the retained container is gone.
+  docker_cli({"tag", "fical-test-app:v3", h.image(tag)});
+  docker_cli({"push", "-q", h.image(tag)});
+  h.docker().remove_container(h.app() + "-prod-web-blue", true);
+
+  auto back = h.rollback(tag);
+  require_succeeded(back);
+  CHECK(has_event(back, "the image " + tag + " ran (its tag may have moved since)"));
+  CHECK(h.settled_on("v1"));  // v1's image answers "v1"; the moved tag would answer "v3"
+}
+
 TEST_CASE("a release that fails verification through nginx is switched back", "[deploy]") {
   EngineHarness h("verify_path: @PATH@cgi-bin/verify\n");
   require_succeeded(h.deploy("v2"));

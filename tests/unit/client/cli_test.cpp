@@ -104,6 +104,15 @@ TEST_CASE("deploy without a terminal: plain lines, then exit 0 when live", "[cli
   CHECK(p.err.str().empty());
 }
 
+TEST_CASE("rollback --current-env asks for today's env_file", "[client]") {
+  TestProcess p;
+  p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  CHECK(p.run({"rollback", "--app", "web", "--env", "staging", "--release", "v2", "--current-env", "--no-wait"}) == 0);
+  REQUIRE(p.transport.requests.size() == 1);
+  CHECK(p.transport.requests[0].target == "/v1/apps/web/envs/staging/rollback");
+  CHECK(p.transport.requests[0].body == R"({"current_env":true,"release":"v2"})");
+}
+
 TEST_CASE("deploy with --no-wait prints the id, with --json only the record", "[client]") {
   TestProcess p;
   p.env["FICAL_URL"] = "unix:/run/fical/agent.sock";

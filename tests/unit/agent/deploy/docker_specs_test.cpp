@@ -51,4 +51,7 @@ TEST_CASE("references split into repository and tag", "[deploy]") {
   CHECK(split_reference("127.0.0.1:5000/fical/app:v1") == std::pair<std::string, std::string>{"127.0.0.1:5000/fical/app", "v1"});
   CHECK(split_reference("127.0.0.1:5000/fical/app") == std::pair<std::string, std::string>{"127.0.0.1:5000/fical/app", "latest"});
   CHECK(split_reference("web:v1.2") == std::pair<std::string, std::string>{"web", "v1.2"});
+  // A pinned reference: the digest takes the tag's place (Docker's pull accepts it there).
+  CHECK(split_reference("127.0.0.1:5000/fical/app@sha256:ab12") ==
+        std::pair<std::string, std::string>{"127.0.0.1:5000/fical/app", "sha256:ab12"});
 }
