@@ -66,6 +66,7 @@ class Executor {
   void drain_old_color();
   void retire_old_color();
   void prune_old_releases();
+  void prune_release_trees();
 
   void remove_new_containers();
   void switch_back();

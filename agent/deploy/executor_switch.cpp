@@ -7,6 +7,7 @@
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/step_error.hpp"
+#include "agent/source/release_tree.hpp"
 
 namespace fical::agent::deploy {
 namespace {
@@ -138,6 +139,7 @@ void Executor::prune_old_releases() {
   }
   deps_.store.prune_env_snapshots(plan_.app, plan_.env, kept_envs);
   if (static_cast<int>(releases.size()) <= plan_.retain) return;
+  prune_release_trees();
   // Images that any environment still keeps are never removed.
   std::set<std::string> kept;
   for (const auto& app : deps_.config.apps) {
@@ -158,6 +160,23 @@ void Executor::prune_old_releases() {
       } catch (const docker::DockerError& e) {
         log_.warn("kept " + image.image + ": " + e.what());
       }
+    }
+  }
+}
+
+void Executor::prune_release_trees() {
+  if (!plan_.source) return;
+  // Trees of commits that some environment of the app deployed and none retains now.
+  std::set<std::string> retained, aged_out;
+  for (const auto& env : deps_.config.find_app(plan_.app)->environments) {
+    auto history = deps_.store.load_releases(plan_.app, env.name);
+    auto first = history.size() > static_cast<std::size_t>(env.retain) ? history.size() - env.retain : 0;
+    for (std::size_t i = 0; i < history.size(); ++i) (i < first ? aged_out : retained).insert(history[i].commit);
+  }
+  for (const auto& commit : aged_out) {
+    if (commit.empty() || retained.count(commit) || commit == commit_) continue;
+    if (source::remove_release_tree(deps_.store.dir() / "src" / plan_.app, commit)) {
+      log_.info("removed the source tree of " + commit.substr(0, 12) + " (no kept release uses it)");
     }
   }
 }

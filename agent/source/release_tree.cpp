@@ -32,6 +32,20 @@ std::filesystem::path ensure_release_tree(GitMirror& mirror, const std::filesyst
   return final_dir;
 }
 
+bool remove_release_tree(const std::filesystem::path& root, const std::string& commit) {
+  namespace fs = std::filesystem;
+  auto dir = root / commit;
+  std::error_code ec;
+  if (commit.empty() || commit.find('/') != std::string::npos || !fs::is_directory(dir, ec)) return false;
+  ::chmod(dir.c_str(), 0755);
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0755);
+  }
+  fs::remove_all(dir, ec);
+  if (ec) throw SourceError(SourceErrorKind::io, "cannot remove " + dir.string() + ": " + ec.message());
+  return true;
+}
+
 std::filesystem::path context_directory(const std::filesystem::path& tree, const std::string& context) {
   namespace fs = std::filesystem;
   std::error_code ec;

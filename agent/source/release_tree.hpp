@@ -14,6 +14,11 @@ namespace fical::agent::source {
 std::filesystem::path ensure_release_tree(GitMirror& mirror, const std::filesystem::path& root,
                                           const std::string& commit, bool* created = nullptr);
 
+/// Removes the release directory of `commit` under `root` (its directories are read-only:
+/// they are made writable first, so it works without CAP_DAC_OVERRIDE). Returns whether
+/// there was one.
+bool remove_release_tree(const std::filesystem::path& root, const std::string& commit);
+
 /// `context` inside `tree` after resolving symlinks; throws SourceError when it escapes
 /// the tree (a symlink in the repository pointing out) or is not a directory.
 std::filesystem::path context_directory(const std::filesystem::path& tree, const std::string& context);

@@ -44,9 +44,12 @@ std::map<std::string, std::string> app_tree(const std::string& version, const st
 
 /// A bare origin repository and an engine whose app builds from it.
 struct BuildModeSetup {
+  explicit BuildModeSetup(const std::string& env_yaml = "")
+      : harness{env_yaml, "build: { context: app }\n", "source: { repo: \"" + origin.url() + "\" }\n"} {}
+
   TempDir dir;
   GitFixture origin{dir.path() / "origin.git"};
-  EngineHarness harness{"", "build: { context: app }\n", "source: { repo: \"" + origin.url() + "\" }\n"};
+  EngineHarness harness;
 
   ~BuildModeSetup() {
     try {  // containers first: an image in use cannot be removed
@@ -125,6 +128,19 @@ TEST_CASE("build mode deploys by tag, by branch and by short sha, and records th
   CHECK(h.settled_on("b2"));
   CHECK(s.live().commit == c2);
   CHECK(find_event(back, "nothing to build"));
+}
+
+TEST_CASE("build mode: the source tree of a commit no kept release uses is removed", "[build]") {
+  BuildModeSetup s("retain: 2\n");
+  std::vector<std::string> commits;
+  for (const auto* version : {"t1", "t2", "t3"}) {
+    commits.push_back(s.origin.commit("main", app_tree(version)));
+    require_succeeded(s.harness.deploy(commits.back()));
+    CHECK(fs::is_directory(s.tree(commits.back())));
+  }
+  CHECK_FALSE(fs::exists(s.tree(commits[0])));  // aged out of retain: 2
+  CHECK(fs::is_directory(s.tree(commits[1])));  // the rollback target keeps its tree
+  CHECK(fs::is_directory(s.tree(commits[2])));
 }
 
 TEST_CASE("build mode: a second deploy of the same commit builds nothing new", "[build]") {
