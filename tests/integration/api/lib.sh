@@ -53,7 +53,8 @@ start_agent() {
     AGENT_PIDS+=("$PID")
     local i
     for i in $(seq 1 100); do
-      if grep -q "fical-agent ready" "$WORK/$name.log" 2>/dev/null; then return 0; fi
+      # Serving: ready, or (without Docker) waiting for it, which is logged after listening.
+      if grep -qE "fical-agent ready|waiting for Docker" "$WORK/$name.log" 2>/dev/null; then return 0; fi
       if ! kill -0 "$PID" 2>/dev/null; then break; fi
       sleep 0.05
     done
