@@ -1,5 +1,7 @@
 // deploy, rollback, wait and cancel: ask the agent, then watch the deployment to its end.
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "client/commands.hpp"
 #include "client/watch.hpp"
@@ -10,6 +12,11 @@ namespace fical::client {
 namespace {
 
 using Steady = std::chrono::steady_clock;
+
+// An agent that answers 503 is starting (waiting for Docker) or restarting: the request is
+// sent again, for at most this long (and within --timeout), e.g. by SSM right after boot.
+constexpr auto kUnavailableWait = std::chrono::minutes(2);
+constexpr auto kUnavailableRetry = std::chrono::milliseconds(250);
 
 std::optional<std::string> first_problem(std::initializer_list<std::optional<std::string>> checks) {
   for (const auto& problem : checks) {
@@ -63,10 +70,17 @@ template <typename Send>
 ExitCode start_and_follow(Session& session, const WaitFlags& flags, Send send) {
   auto started = Steady::now();
   auto& process = session.process;
+  auto retry_until = started + std::min<Steady::duration>(kUnavailableWait, *proto::parse_duration(flags.timeout));
   try {
     auto answer = send(*session.api);
-    if (auto* error = std::get_if<proto::ApiError>(&answer)) {
-      return report_refusal(process, *error);
+    for (bool told = false; std::holds_alternative<proto::ApiError>(answer); told = true) {
+      const auto& error = std::get<proto::ApiError>(answer);
+      if (error.code != proto::ErrorCode::unavailable || Steady::now() + kUnavailableRetry >= retry_until) {
+        return report_refusal(process, error);
+      }
+      if (!told) process.err << "fical-client: " << error.message << "; asking again for up to 2 minutes\n";
+      std::this_thread::sleep_for(kUnavailableRetry);
+      answer = send(*session.api);
     }
     const auto& accepted = std::get<proto::Deployment>(answer);
     if (flags.no_wait) {

@@ -145,12 +145,16 @@ TEST_CASE("the agent refusing is exit 3 with its message and the token is never 
   CHECK_THAT(unknown.err, Contains("prod"));
 }
 
-TEST_CASE("a deploy while the agent has not reached Docker is refused: exit 3 with the reason", "[client][agent]") {
+TEST_CASE("a deploy while the agent has not reached Docker is asked again, then exit 3 with the reason",
+          "[client][agent]") {
   Agent agent;  // its Docker socket leads nowhere
-  auto ran = run_client(with({"--url", agent.unix_url(), "--token-file", agent.deployer_token_file().string()},
-                             kDeploy));
+  auto args = with({"--url", agent.unix_url(), "--token-file", agent.deployer_token_file().string()}, kDeploy);
+  args.insert(args.end(), {"--timeout", "1s"});
+  auto ran = run_client(args);
   INFO(ran.out << ran.err);
   CHECK(ran.exit_code == 3);
+  CHECK_THAT(ran.err, StartsWith("fical-client: the agent is starting: it waits for Docker to answer") &&
+                          Contains("asking again for up to 2 minutes"));
   CHECK_THAT(ran.err, Contains("unavailable: the agent is starting: it waits for Docker to answer"));
   CHECK(ran.out.empty());
 }

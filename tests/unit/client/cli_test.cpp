@@ -149,6 +149,23 @@ TEST_CASE("deploy is exit 4 with the wait command when the timeout passes while 
   CHECK(p.out.str().find("Follow it with: fical-client wait dep-42") != std::string::npos);
 }
 
+TEST_CASE("a deploy to an agent that is still starting is sent again until it is accepted", "[client]") {
+  TestProcess p;
+  auto events = successful_events();
+  p.transport.script.push_back({{503, "application/json",
+                                 R"({"error":{"code":"unavailable","message":"the agent is starting"}})"},
+                                {}, false, false});
+  p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  std::string stream;
+  for (const auto& e : events) stream += to_json(e).dump() + "\n";
+  p.transport.script.push_back({{200, "application/x-ndjson", ""}, {stream}, false, false});
+  p.transport.script.push_back({{200, "application/json", to_json(ended(DeploymentState::succeeded, events)).dump()}, {}, false, false});
+  CHECK(p.run(kDeploy) == 0);
+  CHECK(p.transport.requests.at(0).target == p.transport.requests.at(1).target);  // the POST, twice
+  CHECK(p.err.str() == "fical-client: the agent is starting; asking again for up to 2 minutes\n");
+  CHECK(p.out.str().find("OK web/staging: v3 is live") != std::string::npos);
+}
+
 TEST_CASE("refusals are exit 3 with the agent's message", "[client]") {
   TestProcess p;
   p.transport.script.push_back({{409, "application/json",
@@ -158,12 +175,17 @@ TEST_CASE("refusals are exit 3 with the agent's message", "[client]") {
   CHECK(p.err.str().find("the agent refused: conflict: a deployment runs") != std::string::npos);
   CHECK(p.err.str().find("fical-client wait dep-7") != std::string::npos);
 
-  TestProcess q;
-  q.transport.script.push_back({{503, "application/json",
-                                 R"({"error":{"code":"unavailable","message":"the deployment engine is not running"}})"},
-                                {}, false, false});
-  CHECK(q.run(kDeploy) == 3);
-  CHECK(q.err.str().find("unavailable: the deployment engine is not running") != std::string::npos);
+  TestProcess q;  // unavailable: asked again until --timeout (here 600 ms), then refused
+  for (int i = 0; i < 20; ++i) {
+    q.transport.script.push_back({{503, "application/json",
+                                   R"({"error":{"code":"unavailable","message":"the agent is starting"}})"},
+                                  {}, false, false});
+  }
+  auto args = kDeploy;
+  args.insert(args.end(), {"--timeout", "600ms"});
+  CHECK(q.run(args) == 3);
+  CHECK(q.transport.requests.size() >= 2);
+  CHECK(q.err.str().find("unavailable: the agent is starting") != std::string::npos);
 
   TestProcess r;
   r.transport.script.push_back({{}, {}, false, true});
