@@ -44,7 +44,7 @@ net::awaitable<bool> write_head(Stream& stream, ServerState& state, const api::R
   head.set(bhttp::field::cache_control, "no-store");
   head.set("X-Request-Id", request_id);
   head.keep_alive(false);
-  head.chunked(true);
+  head.chunked(version >= 11);  // HTTP/1.0 knows no chunks: the body ends when we close
   bhttp::response_serializer<bhttp::empty_body> serializer{head};
   beast::error_code ec;
   beast::get_lowest_layer(stream).expires_after(state.options.read_timeout);
@@ -52,11 +52,14 @@ net::awaitable<bool> write_head(Stream& stream, ServerState& state, const api::R
   co_return !ec;
 }
 
+/// A chunk of the body (the last, empty one ends it); raw bytes for an HTTP/1.0 peer.
 template <class Stream>
-net::awaitable<bool> write_chunk(Stream& stream, ServerState& state, const std::string& text) {
+net::awaitable<bool> write_chunk(Stream& stream, ServerState& state, const std::string& text, unsigned version) {
   beast::error_code ec;
   beast::get_lowest_layer(stream).expires_after(state.options.read_timeout);
-  if (text.empty()) {
+  if (version < 11) {
+    if (!text.empty()) co_await net::async_write(stream, net::buffer(text), on_error(ec));
+  } else if (text.empty()) {
     co_await net::async_write(stream, bhttp::make_chunk_last(), on_error(ec));
   } else {
     co_await net::async_write(stream, bhttp::make_chunk(net::buffer(text)), on_error(ec));
@@ -91,7 +94,7 @@ net::awaitable<void> stream_events(Stream& stream, ServerState& state, const std
       lines += '\n';
       next = std::max(next, event.seq + 1);
     }
-    if (!lines.empty() && !co_await write_chunk(stream, state, lines)) co_return;
+    if (!lines.empty() && !co_await write_chunk(stream, state, lines, version)) co_return;
     if (found.ended || state.stopping || peer_gone(stream) ||
         std::chrono::steady_clock::now() > give_up) {
       break;
@@ -100,7 +103,7 @@ net::awaitable<void> stream_events(Stream& stream, ServerState& state, const std
     beast::error_code ec;
     co_await timer.async_wait(on_error(ec));
   }
-  co_await write_chunk(stream, state, {});
+  co_await write_chunk(stream, state, {}, version);
 }
 
 /// GET .../logs: runs DeploymentService::logs on the log pool and streams what it writes.
@@ -155,13 +158,13 @@ net::awaitable<void> stream_logs(Stream& stream, ServerState& state, const LogsQ
       if (!co_await write_head(stream, state, response, request_id, version)) break;
       head_sent = true;
     }
-    if (!taken.text.empty() && !co_await write_chunk(stream, state, taken.text)) break;
+    if (!taken.text.empty() && !co_await write_chunk(stream, state, taken.text, version)) break;
     if (taken.finished) {
-      co_await write_chunk(stream, state, {});
+      co_await write_chunk(stream, state, {}, version);
       co_return;
     }
     if (state.stopping || peer_gone(stream)) {
-      if (head_sent) co_await write_chunk(stream, state, {});
+      if (head_sent) co_await write_chunk(stream, state, {}, version);
       break;
     }
     timer.expires_after(std::chrono::milliseconds(20));

@@ -100,12 +100,12 @@ struct RunningServer {
   }
 };
 
-bhttp::response<bhttp::string_body> get(std::uint16_t port, const std::string& target) {
+bhttp::response<bhttp::string_body> get(std::uint16_t port, const std::string& target, unsigned version = 11) {
   net::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   stream.expires_after(10s);
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
+  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, version};
   request.set(bhttp::field::host, "test");
   request.set(bhttp::field::authorization, "Bearer secret");
   bhttp::write(stream, request);
@@ -151,6 +151,20 @@ TEST_CASE("many watchers each get every event in order, and the stream ends with
     }
   }
   CHECK(get(running.port, "/v1/deployments/d-9/events").result_int() == 404);
+}
+
+TEST_CASE("an HTTP/1.0 client gets the streams unchunked, ended by the close") {
+  RunningServer running;
+  auto events = get(running.port, "/v1/deployments/d-1/events", 10);
+  CHECK(events.result_int() == 200);
+  CHECK(events.version() == 10);
+  CHECK_FALSE(events.chunked());
+  CHECK(events[bhttp::field::transfer_encoding].empty());
+  CHECK(lines(events.body()).size() == 10);
+  auto logs = get(running.port, "/v1/apps/web/envs/staging/logs?service=app&tail=3", 10);
+  CHECK_FALSE(logs.chunked());
+  CHECK(logs.body() == "line 0\nline 1\nline 2\n");
+  CHECK(get(running.port, "/v1/deployments/d-1/events").chunked());  // HTTP/1.1 still chunks
 }
 
 TEST_CASE("logs stream as chunked text; an error before the first byte is a JSON error") {
