@@ -92,6 +92,7 @@ Try, in another terminal:
   $client --config $demo/client.yaml deploy --app demo --env staging --version v2
   $client --config $demo/client.yaml rollback --app demo --env staging
   $client --config $demo/client.yaml status --app demo --env staging
+  $client --config $demo/client.yaml history --app demo --env staging
   curl -H "Authorization: Bearer $token" http://127.0.0.1:$port/v1/apps
 Versions v3-unhealthy, v3-crash and v3-badmigrate show failed deploys that leave the
 live release serving. Ctrl-C stops the agent and the demo environment.
