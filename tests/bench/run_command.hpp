@@ -2,20 +2,16 @@
 // Runs a program (no shell) to its end with a time limit, timing it: what the benchmark
 // runs as a user would (fical-client, docker-compose).
 #include <chrono>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
+
 namespace fical::bench {
 
-/// How a finished command went.
-struct CommandResult {
-  int exit_code = -1;                  // -1: killed at the time limit
-  std::chrono::milliseconds wall{0};   // from fork to exit
-  std::string out;                     // stdout
-  std::string err;                     // stderr
-};
+/// How a finished command went: exit_code (-1: killed at the time limit), wall, out, err.
+using CommandResult = testing::Finished;
 
 /// Runs argv with the current environment plus `extra_env`; SIGKILLs it after `limit`.
 CommandResult run_command(const std::vector<std::string>& argv,

@@ -9,25 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace fical::testing {
-
-/// A child process started from argv (no shell); SIGKILLed and reaped on destruction.
-class ChildProcess {
- public:
-  explicit ChildProcess(const std::vector<std::string>& argv,
-                        const std::filesystem::path& log = "/dev/null");
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  pid_t pid() const { return pid_; }
-  /// Sends `signal` and waits up to `timeout` for exit; returns the exit status or -1.
-  int stop(int signal, std::chrono::milliseconds timeout);
-
- private:
-  pid_t pid_ = -1;
-};
 
 /// A plain HTTP/1.0 answer.
 struct HttpAnswer {

@@ -1,16 +1,10 @@
 #include "tests/integration/client/programs.hpp"
 
-#include <fcntl.h>
-#include <pty.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "agent/api/token_hash.hpp"
 
@@ -39,79 +33,12 @@ void write_file(const std::filesystem::path& path, const std::string& text, unsi
 }
 
 Program::Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                 bool terminal) {
-  int terminal_side = -1;
-  if (terminal) {
-    winsize size{};
-    size.ws_col = 100;
-    size.ws_row = 40;
-    if (::openpty(&terminal_, &terminal_side, nullptr, nullptr, &size) != 0) {
-      throw std::runtime_error("openpty failed");
-    }
-    ::fcntl(terminal_, F_SETFL, O_NONBLOCK);
-  }
-  auto out_path = capture_.path() / "out";
-  auto err_path = capture_.path() / "err";
-  std::vector<std::string> env_text;
-  for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
-  std::vector<char*> c_argv, c_env;
-  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
-  for (const auto& e : env_text) c_env.push_back(const_cast<char*>(e.c_str()));
-  c_argv.push_back(nullptr);
-  c_env.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(in, 0);
-    ::dup2(terminal ? terminal_side : out, 1);
-    ::dup2(err, 2);
-    ::execve(c_argv[0], c_argv.data(), c_env.data());
-    ::_exit(127);
-  }
-  if (terminal_side >= 0) ::close(terminal_side);
-}
-
-void Program::drain_terminal() {
-  if (terminal_ < 0) return;
-  char chunk[4096];
-  for (ssize_t got; (got = ::read(terminal_, chunk, sizeof chunk)) > 0;) terminal_out_.append(chunk, got);
-}
-
-Program::~Program() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  if (terminal_ >= 0) ::close(terminal_);
-}
-
-std::string Program::out_so_far() const {
-  return terminal_ >= 0 ? terminal_out_ : read_all(capture_.path() / "out");
-}
+                 bool terminal)
+    : process_(argv, {.exact_env = env, .terminal_stdout = terminal}) {}
 
 Ran Program::finish(std::chrono::milliseconds limit) {
-  Ran ran;
-  auto give_up = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    drain_terminal();  // a full pty would block the program
-    if (std::chrono::steady_clock::now() > give_up) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      status = -1;
-      break;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  pid_ = -1;
-  drain_terminal();
-  ran.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  ran.out = out_so_far();
-  ran.err = read_all(capture_.path() / "err");
-  return ran;
+  auto finished = process_.finish(limit);
+  return {finished.signal != 0 ? -1 : finished.exit_code, std::move(finished.out), std::move(finished.err)};
 }
 
 Ran run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,

@@ -15,33 +15,25 @@ namespace fical::client::testing {
 
 /// What a finished program printed and how it exited.
 struct Ran {
-  int exit_code = -1;  // -1: killed at the time limit
+  int exit_code = -1;  // -1: killed by a signal or at the time limit
   std::string out;
   std::string err;
 };
 
 /// A program started (no shell) with exactly `env` as its environment, stdin from
-/// /dev/null and stdout/stderr captured in files; SIGKILLed if still running at the end.
+/// /dev/null and stdout/stderr captured; SIGKILLed if still running at the end.
 class Program {
  public:
   /// With `terminal`, stdout is a pseudo-terminal of 100 columns (what a person sees).
   Program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
           bool terminal = false);
-  ~Program();
-  Program(const Program&) = delete;
-  Program& operator=(const Program&) = delete;
   /// What it printed so far.
-  std::string out_so_far() const;
+  std::string out_so_far() { return process_.out_so_far(); }
   /// Waits for the exit, at most `limit` (then SIGKILL and exit_code -1).
   Ran finish(std::chrono::milliseconds limit = std::chrono::seconds(60));
 
  private:
-  void drain_terminal();
-
-  fical::testing::TempDir capture_;
-  pid_t pid_ = -1;
-  int terminal_ = -1;         // the pty's master side, when stdout is a terminal
-  std::string terminal_out_;  // what was read from it
+  fical::testing::ChildProcess process_;
 };
 
 /// Runs a program to its end (see Program).
