@@ -55,22 +55,28 @@ void Executor::verify_through_nginx() {
     return;
   }
   auto [host, port] = host_port(url);
-  // For a moment after a reload nginx's previous workers still answer, with the old
-  // release: one good answer proves nothing. Every probe over a short window must pass,
-  // which outlasts the handover to the new workers.
-  constexpr std::chrono::milliseconds kWindow{500}, kEvery{50};
+  // For a moment after a reload nginx's previous workers still answer: with the old release
+  // (so one good answer proves nothing), or with 502 before the first release. Verified
+  // means every probe passed for a whole window, which outlasts the handover to the new
+  // workers; failed means no such window within the deadline.
+  constexpr std::chrono::milliseconds kWindow{500}, kEvery{50}, kDeadline{3000};
   auto started = deps_.clock.now();
+  auto passing_since = started;
   std::string failure;
   int probes = 0;
   for (;;) {
     auto answer = http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
     ++probes;
+    auto now = deps_.clock.now();
     if (answer.status < 200 || answer.status >= 500) {
       failure = "GET " + url + plan_.verify_path + " answered " +
                 (answer.status ? std::to_string(answer.status) : answer.error);
+      passing_since = now + kEvery;  // the window starts again at the next probe
+    } else if (now - passing_since >= kWindow) {
+      failure.clear();
       break;
     }
-    if (deps_.clock.now() - started >= kWindow) break;
+    if (now - started >= kDeadline) break;
     deps_.clock.sleep_for(kEvery);
   }
   if (!failure.empty()) {
