@@ -34,6 +34,14 @@ void require_succeeded(const proto::Deployment& d) {
   REQUIRE(d.state == DeploymentState::succeeded);
 }
 
+/// An env_file of the test's own with `content`, and an engine whose environments use it.
+struct WithEnvFile {
+  explicit WithEnvFile(const std::string& content) { std::ofstream(file) << content; }
+  TempDir dir;
+  std::filesystem::path file = dir.path() / "web.env";
+  EngineHarness h{"env_file: " + file.string() + "\n"};
+};
+
 }  // namespace
 
 TEST_CASE("deploying v1 then v2 under load fails no request", "[deploy]") {
@@ -130,10 +138,9 @@ TEST_CASE("broken releases end failed with a reason while v2 keeps serving", "[d
 }
 
 TEST_CASE("preflight refuses a deploy without the disk or the env keys the release needs", "[deploy]") {
-  TempDir dir;
-  auto env_file = dir.path() / "web.env";
-  std::ofstream(env_file) << "APP_REGION=eu-secret-region\n";
-  EngineHarness h("env_file: " + env_file.string() + "\n");
+  WithEnvFile site("APP_REGION=eu-secret-region\n");
+  auto& h = site.h;
+  const auto& env_file = site.file;
   require_succeeded(h.deploy("v2"));
 
   h.config().docker.min_free_disk_mb = 1L << 30;  // 1 PiB: more than this disk has
@@ -161,10 +168,9 @@ TEST_CASE("preflight refuses a deploy without the disk or the env keys the relea
 }
 
 TEST_CASE("a rollback runs the release with the env it ran with, or today's when asked", "[deploy]") {
-  TempDir dir;
-  auto env_file = dir.path() / "web.env";
-  std::ofstream(env_file) << "APP_SECRET=one\n";
-  EngineHarness h("env_file: " + env_file.string() + "\n");
+  WithEnvFile site("APP_SECRET=one\n");
+  auto& h = site.h;
+  const auto& env_file = site.file;
   require_succeeded(h.deploy("v1"));
   require_succeeded(h.deploy("v2"));
   std::ofstream(env_file) << "APP_SECRET=two\n";  // a rotated secret

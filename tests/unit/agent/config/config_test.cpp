@@ -229,7 +229,7 @@ apps:
 }
 
 TEST_CASE("health probes back off to 200ms unless told otherwise", "[config]") {
-  auto result = parse_config(R"(
+  const std::string services = R"(
 nginx: { upstream_dir: /u }
 apps:
   a:
@@ -238,19 +238,11 @@ apps:
         services:
           fast: { image: r/a, ports: { blue: 1, green: 2 }, health: { http: / } }
           slow: { image: r/a, ports: { blue: 3, green: 4 }, health: { http: /, interval: 1s } }
-          bad: { image: r/a, ports: { blue: 5, green: 6 }, health: { http: /, interval: 1s, max_interval: 500ms } }
-)");
+)";
+  auto result = parse_config(services + "          bad: { image: r/a, ports: { blue: 5, green: 6 }, "
+                                        "health: { http: /, interval: 1s, max_interval: 500ms } }\n");
   CHECK_THAT(errors_of(result), Catch::Contains("services.bad.health.interval: must be above 0 and at most max_interval"));
-  auto ok = parse_config(R"(
-nginx: { upstream_dir: /u }
-apps:
-  a:
-    environments:
-      e:
-        services:
-          fast: { image: r/a, ports: { blue: 1, green: 2 }, health: { http: / } }
-          slow: { image: r/a, ports: { blue: 3, green: 4 }, health: { http: /, interval: 1s } }
-)");
+  auto ok = parse_config(services);
   REQUIRE(ok.config);
   const auto* env = ok.config->find_app("a")->find_environment("e");
   CHECK(env->find_service("fast")->health.max_interval == 200ms);
