@@ -1,5 +1,7 @@
 #include "proto/release.hpp"
 
+#include <algorithm>
+
 namespace fical::proto {
 namespace {
 
@@ -68,6 +70,18 @@ nlohmann::json to_json(const AppSummary& app) {
                     {"running_deployment", e.running_deployment}});
   }
   return {{"name", app.name}, {"environments", std::move(envs)}};
+}
+
+const Release* latest_release(const std::vector<Release>& history, const std::string& version) {
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (it->version == version) return &*it;
+  }
+  return nullptr;
+}
+
+std::size_t first_retained(std::size_t size, int retain) {
+  auto kept = static_cast<std::size_t>(std::max(retain, 0));
+  return size > kept ? size - kept : 0;
 }
 
 Release release_from_json(const nlohmann::json& json) {

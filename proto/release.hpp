@@ -65,6 +65,13 @@ struct AppSummary {
   std::vector<EnvSummary> environments;
 };
 
+/// The newest release of `version` in a history kept oldest first, or nullptr.
+const Release* latest_release(const std::vector<Release>& history, const std::string& version);
+
+/// The index of the oldest release a history of `size` keeps when it retains `retain`:
+/// releases before it are pruned (their images, env snapshots and source trees).
+std::size_t first_retained(std::size_t size, int retain);
+
 nlohmann::json to_json(const ServiceImage& image);
 nlohmann::json to_json(const Release& release);
 nlohmann::json to_json(const ContainerStatus& container);

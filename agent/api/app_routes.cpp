@@ -38,7 +38,6 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-// Reads the logs query parameters into `query`; a message naming the parameter on error.
 constexpr int kMaxDeploymentsListed = 100;
 
 /// A whole number from 0 to max, or nullopt.
@@ -49,6 +48,7 @@ std::optional<int> parse_count(std::string_view value, int max) {
   return n;
 }
 
+// Reads the logs query parameters into `query`; a message naming the parameter on error.
 std::optional<std::string> read_logs_query(const Request& request, LogsQuery& query) {
   for (const auto& [name, value] : request.query) {
     if (name == "service") {
@@ -101,12 +101,11 @@ Response releases(const Call& call, Deps& deps) {
 Response deployments(const Call& call, Deps& deps) {
   int limit = 20;
   for (const auto& [name, value] : call.request.query) {
-    auto n = name == "limit" ? parse_count(value, kMaxDeploymentsListed) : std::nullopt;
-    if (!n || *n == 0) {
-      return error_response(ErrorCode::bad_request, name == "limit" ? "limit: must be an integer from 1 to 100"
-                                                                      : "unknown query parameter \"" +
-                                                                            name.substr(0, 32) + "\"");
+    if (name != "limit") {
+      return error_response(ErrorCode::bad_request, "unknown query parameter \"" + name.substr(0, 32) + "\"");
     }
+    auto n = parse_count(value, kMaxDeploymentsListed);
+    if (!n || *n == 0) return error_response(ErrorCode::bad_request, "limit: must be an integer from 1 to 100");
     limit = *n;
   }
   return respond(deps.service.deployments(call.param("app"), call.param("env"), static_cast<std::size_t>(limit)),

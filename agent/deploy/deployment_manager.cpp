@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -204,17 +203,15 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
     if (target.empty()) {
       return ApiError{ErrorCode::conflict, "there is no earlier release to roll back to", {}};
     }
-  } else {
-    bool known = std::any_of(history.begin(), history.end(), [&](const auto& r) { return r.version == target; });
-    if (!known) return not_found("release " + target + " was never live in " + command.app + "/" + command.env);
-    if (target == state.live->version) {
-      return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
-    }
   }
-  const auto& release = *std::find_if(history.rbegin(), history.rend(), [&](const auto& r) { return r.version == target; });
+  const auto* release = proto::latest_release(history, target);
+  if (!release) return not_found("release " + target + " was never live in " + command.app + "/" + command.env);
+  if (target == state.live->version) {
+    return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
+  }
   return start({proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
                 command.actor, command.idempotency_key, command.request.current_env ? "current" : "recorded",
-                env_file_changed_since(*app->find_environment(command.env), release)});
+                env_file_changed_since(*app->find_environment(command.env), *release)});
 }
 
 bool DeploymentManager::env_file_changed_since(const config::Environment& env, const proto::Release& release) {

@@ -8,8 +8,8 @@ namespace fical::agent::deploy {
 
 void Executor::prepare_rollback(const std::string& todays_env_hash) {
   auto history = deps_.store.load_releases(plan_.app, plan_.env);
-  auto release = std::find_if(history.rbegin(), history.rend(), [&](const auto& r) { return r.version == plan_.version; });
-  if (release == history.rend()) return;
+  const auto* release = proto::latest_release(history, plan_.version);
+  if (!release) return;
   choose_rollback_env(*release, todays_env_hash);
   pin_rollback_images(*release);
 }

@@ -138,26 +138,23 @@ void Executor::retire_old_color() {
 
 void Executor::prune_old_releases() {
   auto releases = deps_.store.load_releases(plan_.app, plan_.env);
+  auto first_kept = proto::first_retained(releases.size(), plan_.retain);
   std::vector<std::string> kept_envs;  // the env snapshots of retained releases
-  for (auto i = releases.size() > static_cast<std::size_t>(plan_.retain) ? releases.size() - plan_.retain : 0;
-       i < releases.size(); ++i) {
-    kept_envs.push_back(releases[i].deployment_id);
-  }
+  for (auto i = first_kept; i < releases.size(); ++i) kept_envs.push_back(releases[i].deployment_id);
   deps_.store.prune_env_snapshots(plan_.app, plan_.env, kept_envs);
-  if (static_cast<int>(releases.size()) <= plan_.retain) return;
+  if (first_kept == 0) return;
   prune_release_trees();
   // Images that any environment still keeps are never removed.
   std::set<std::string> kept;
   for (const auto& app : deps_.config.apps) {
     for (const auto& env : app.environments) {
       auto history = deps_.store.load_releases(app.name, env.name);
-      auto first = history.size() > static_cast<std::size_t>(env.retain) ? history.size() - env.retain : 0;
-      for (auto i = first; i < history.size(); ++i) {
+      for (auto i = proto::first_retained(history.size(), env.retain); i < history.size(); ++i) {
         for (const auto& image : history[i].images) kept.insert(image.image);
       }
     }
   }
-  for (std::size_t i = 0; i + plan_.retain < releases.size(); ++i) {
+  for (std::size_t i = 0; i < first_kept; ++i) {
     for (const auto& image : releases[i].images) {
       if (kept.count(image.image)) continue;
       try {
@@ -176,7 +173,7 @@ void Executor::prune_release_trees() {
   std::set<std::string> retained, aged_out;
   for (const auto& env : deps_.config.find_app(plan_.app)->environments) {
     auto history = deps_.store.load_releases(plan_.app, env.name);
-    auto first = history.size() > static_cast<std::size_t>(env.retain) ? history.size() - env.retain : 0;
+    auto first = proto::first_retained(history.size(), env.retain);
     for (std::size_t i = 0; i < history.size(); ++i) (i < first ? aged_out : retained).insert(history[i].commit);
   }
   for (const auto& commit : aged_out) {

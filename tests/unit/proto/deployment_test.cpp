@@ -93,3 +93,18 @@ TEST_CASE("a rollback says which env it runs with and whether the env_file chang
   CHECK(back.env_source == "recorded");
   CHECK(back.env_changed);
 }
+
+TEST_CASE("a history's newest release of a version, and the first release it retains", "[proto]") {
+  std::vector<Release> history(4);
+  history[0].version = "v1";
+  history[1].version = "v2";
+  history[2].version = "v1";
+  history[2].deployment_id = "d-3";
+  history[3].version = "v3";
+  REQUIRE(latest_release(history, "v1"));
+  CHECK(latest_release(history, "v1")->deployment_id == "d-3");
+  CHECK_FALSE(latest_release(history, "v9"));
+  CHECK(first_retained(4, 2) == 2);
+  CHECK(first_retained(4, 5) == 0);
+  CHECK(first_retained(0, 1) == 0);
+}
