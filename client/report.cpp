@@ -122,7 +122,8 @@ std::string summary_line(const Deployment& d) {
                      (took.empty() ? "" : ", " + took) + ")";
   // What serves after a deployment that did not go live.
   std::string serving = d.previous_version.empty() ? "no release was live before"
-                                                   : d.previous_version + " still serves";
+                        : d.previous_serving     ? d.previous_version + " still serves"
+                                                 : "nothing serves (" + d.previous_version + " was not running)";
   if (d.dry_run) {
     return (d.state == DeploymentState::succeeded ? "OK " : "FAILED ") + where(d) +
            ": dry run of " + d.version + ", nothing changed" + tail;
@@ -160,12 +161,22 @@ std::string timeout_message(const Deployment& d, std::string_view why) {
 std::string printable(std::string_view text, std::size_t max_chars) {
   std::string out;
   out.reserve(std::min(text.size(), max_chars));
-  for (char c : text) {
-    if (out.size() >= max_chars) break;
+  // A line break stays one, indented as a continuation (nginx -t and Docker answer in
+  // several lines); a trailing one is dropped; other control bytes (escapes) become '?'.
+  auto end = text.find_last_not_of("\r\n");
+  text = text.substr(0, end == std::string_view::npos ? 0 : end + 1);
+  std::size_t i = 0;
+  for (; i < text.size() && out.size() < max_chars; ++i) {
+    char c = text[i];
     auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 && c != '\t') || byte == 0x7f ? '?' : c;
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    if (c == '\n') out += "\n    ";
+    else out += (byte < 0x20 && c != '\t') || byte == 0x7f ? '?' : c;
   }
-  if (text.size() > max_chars && max_chars >= 3) out.replace(max_chars - 3, 3, "...");
+  if ((i < text.size() || out.size() > max_chars) && max_chars >= 3) {
+    out.resize(max_chars - 3);
+    out += "...";
+  }
   return out;
 }
 

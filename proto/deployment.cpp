@@ -135,6 +135,7 @@ nlohmann::json to_json(const Deployment& d, bool with_events) {
                       {"phases", std::move(phases)},
                       {"color", d.color},
                       {"previous_version", d.previous_version},
+                      {"previous_serving", d.previous_serving},
                       {"error", d.error}};
   if (!d.idempotency_key.empty()) json["idempotency_key"] = d.idempotency_key;
   if (d.ended_at) json["ended_at"] = format_time(*d.ended_at);
@@ -172,6 +173,7 @@ Deployment deployment_from_json(const nlohmann::json& json) {
   }
   d.color = string_or_empty(json, "color");
   d.previous_version = string_or_empty(json, "previous_version");
+  d.previous_serving = json.value("previous_serving", true);
   d.error = string_or_empty(json, "error");
   d.env_source = string_or_empty(json, "env_source");
   d.env_changed = json.value("env_changed", false);

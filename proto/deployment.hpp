@@ -73,6 +73,7 @@ struct Deployment {
   std::vector<PhaseRecord> phases;
   std::string color;                    // the color this deployment starts
   std::string previous_version;         // live before this deployment; empty when none
+  bool previous_serving = true;         // its containers ran when this deployment began
   std::string error;                    // why it failed, rolled back or was interrupted
   std::string env_source;               // rollbacks: "recorded" (the env the release ran
                                         // with) or "current" (today's env_file)

@@ -41,6 +41,9 @@ nlohmann::json to_json(const Release& release) {
   if (!release.commit.empty()) json["commit"] = release.commit;
   if (!release.env_hash.empty()) json["env_hash"] = release.env_hash;
   if (!release.upstreams.empty()) json["upstreams"] = release.upstreams;
+  if (!release.specs.empty()) {
+    for (const auto& [service, spec] : release.specs) json["specs"][service] = to_json(spec);
+  }
   return json;
 }
 
@@ -100,6 +103,9 @@ Release release_from_json(const nlohmann::json& json) {
   release.env_hash = text(json, "env_hash");
   if (auto it = json.find("upstreams"); it != json.end() && it->is_object()) {
     for (const auto& [service, file] : it->items()) release.upstreams[service] = file.get<std::string>();
+  }
+  if (auto it = json.find("specs"); it != json.end() && it->is_object()) {
+    for (const auto& [service, spec] : it->items()) release.specs[service] = service_spec_from_json(spec);
   }
   return release;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "proto/deployment.hpp"
+#include "proto/service_spec.hpp"
 #include "proto/time.hpp"
 
 namespace fical::proto {
@@ -30,6 +31,7 @@ struct Release {
   TimePoint deployed_at{};
   std::string env_hash;  // keyed hash of the env_file it ran with; empty without one
   std::map<std::string, std::string> upstreams;  // service -> the upstream file nginx loaded
+  std::map<std::string, ServiceSpec> specs;      // service -> how its container ran
 };
 
 /// One container of an environment, as Docker reports it.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "proto/service_spec.hpp"
+
 namespace fical::agent::config {
 
 using std::chrono::milliseconds;
@@ -119,9 +121,7 @@ struct Service {
   std::optional<std::uint16_t> green_port;   // passed to the container as PORT
   HealthCheck health;
   std::optional<Migrate> migrate;            // at most one service of an env migrates
-  std::vector<std::string> command;          // overrides the image's CMD
-  std::map<std::string, std::string> env;    // non-secret environment
-  std::map<std::string, std::string> labels;
+  proto::ServiceSpec spec;                   // command, env, labels, volumes, limits...
 };
 
 struct Environment {

@@ -4,20 +4,11 @@
 #include <map>
 #include <string>
 
+#include "agent/config/parse_runtime.hpp"
 #include "proto/names.hpp"
 
 namespace fical::agent::config {
 namespace {
-
-bool is_env_name(const std::string& name) {
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // "ghcr.io/owner/web" or "127.0.0.1:5000/web": a repository without tag or digest.
 std::optional<std::string> check_image_repository(const std::string& image) {
@@ -87,8 +78,9 @@ Service parse_service(const YAML::Node& node, YamlReader& r, const std::string& 
   Service s;
   s.name = name;
   if (!r.expect_map(node, path)) return s;
-  r.reject_unknown_keys(node, path, {"image", "build", "port", "ports", "health", "migrate",
-                                     "command", "env", "labels"});
+  r.reject_unknown_keys(node, path, {"image", "build", "port", "ports", "health", "migrate", "command", "env",
+                                     "labels", "volumes", "memory", "cpus", "user", "networks", "log",
+                                     "stop_signal", "init"});
   r.read_string(node, path, "image", s.image);
   if (auto build = node["build"]) {
     s.build.emplace();
@@ -144,15 +136,7 @@ Service parse_service(const YAML::Node& node, YamlReader& r, const std::string& 
       s.migrate = std::move(m);
     }
   }
-  r.read_string_list(node, path, "command", s.command);
-  r.read_string_map(node, path, "env", s.env);
-  for (const auto& [key, value] : s.env) {
-    if (!is_env_name(key)) r.error(path + ".env." + key, "is not a valid environment variable name");
-  }
-  r.read_string_map(node, path, "labels", s.labels);
-  for (const auto& [key, value] : s.labels) {
-    if (key.rfind("fical.", 0) == 0) r.error(path + ".labels." + key, "fical.* labels are fical's own");
-  }
+  parse_runtime(node, r, path, host_network, s.spec);
   return s;
 }
 

@@ -57,6 +57,12 @@ void DeploymentLog::set_plan(nlohmann::json plan, const std::string& color,
   persist_locked();
 }
 
+void DeploymentLog::set_previous_serving(bool serving) {
+  std::lock_guard lock(mutex_);
+  record_.previous_serving = serving;
+  persist_locked();
+}
+
 void DeploymentLog::finish(proto::DeploymentState state, std::string reason) {
   std::lock_guard lock(mutex_);
   auto now = proto::now_ms();

@@ -22,6 +22,8 @@ class DeploymentLog {
   void error(std::string message, nlohmann::json data = nullptr);
   /// Records the plan (dry runs and the record), the target color and what was live.
   void set_plan(nlohmann::json plan, const std::string& color, const std::string& previous_version);
+  /// Preflight found the previous release's containers not running: nothing serves.
+  void set_previous_serving(bool serving);
   /// Ends the deployment: closes the open phase, sets state and reason, persists.
   void finish(proto::DeploymentState state, std::string reason = {});
 

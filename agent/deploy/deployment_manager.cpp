@@ -29,6 +29,13 @@ DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
     if (!d.idempotency_key.empty()) idempotency_[d.app + "/" + d.env + "/" + d.idempotency_key] = d.id;
   }
   housekeeper_ = std::thread([this] { housekeeping(); });
+  if (deps_.router) {
+    route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
+        deps_.config, deps_.docker, *deps_.router, deps_.store, [this](const std::string& app, const std::string& env) {
+          std::lock_guard lock(mutex_);
+          return locks_.holder(app, env).has_value();
+        }});
+  }
 }
 
 DeploymentManager::~DeploymentManager() {
@@ -38,6 +45,7 @@ DeploymentManager::~DeploymentManager() {
     for (auto& [id, log] : logs_) log->request_cancel();
   }
   wake_.notify_all();
+  route_keeper_.reset();
   housekeeper_.join();
   for (auto& worker : workers_) worker.thread.join();
 }
@@ -116,7 +124,9 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
 
   auto state = deps_.store.load_env(request.app, request.env);
   if (request.dry_run) {
-    auto plan = plan_deployment(*app, *env, state, request.kind, request.version, record.id);
+    auto history = deps_.store.load_releases(request.app, request.env);
+    auto plan = plan_deployment(*app, *env, state, request.kind, request.version, record.id,
+                                proto::latest_release(history, request.version));
     record.plan = to_json(plan);
     record.plan["pull"] = pull_preview(deps_.docker, deps_.config, plan);
     record.color = plan.target_color;
@@ -155,7 +165,9 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
   auto record = log->snapshot(false);
   try {
     auto state = deps_.store.load_env(app.name, env.name);
-    auto plan = plan_deployment(app, env, state, record.kind, record.version, record.id);
+    auto history = deps_.store.load_releases(app.name, env.name);
+    auto plan = plan_deployment(app, env, state, record.kind, record.version, record.id,
+                                proto::latest_release(history, record.version));
     plan.current_env = record.env_source == "current";
     log->set_plan(to_json(plan), plan.target_color, plan.live_version);
     Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config}, *log, plan);
@@ -173,8 +185,11 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
       spdlog::warn("deployment {}: finish hook: {}", record.id, e.what());
     }
   }
-  std::lock_guard lock(mutex_);
-  locks_.release(app.name, env.name, record.id);
+  {
+    std::lock_guard lock(mutex_);
+    locks_.release(app.name, env.name, record.id);
+  }
+  if (route_keeper_) route_keeper_->nudge();  // a container may have moved while it ran
 }
 
 Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
@@ -409,20 +424,31 @@ void DeploymentManager::retire_expired_warm_colors() {
         std::lock_guard lock(mutex_);
         if (locks_.try_take(app.name, env.name, holder)) continue;  // a deployment runs: later
       }
+      // Given back however the stop ends: housekeeping must never keep an env from deploys.
+      struct Release {
+        DeploymentManager& manager;
+        const std::string &app, &env, &holder;
+        ~Release() {
+          std::lock_guard lock(manager.mutex_);
+          manager.locks_.release(app, env, holder);
+        }
+      } release{*this, app.name, env.name, holder};
       auto state = deps_.store.load_env(app.name, env.name);
       if (state.warm_until && *state.warm_until <= proto::now_ms()) {
         auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
         for (const auto& service : env.services) {
-          deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color),
-                                      seconds);
+          try {
+            deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color),
+                                        seconds);
+          } catch (const docker::DockerError& e) {
+            if (!e.is_not_found()) throw;  // removed by hand: already stopped
+          }
         }
         spdlog::info("{}/{}: keep_warm ended, stopped the {} color", app.name, env.name, state.warm_color);
         state.warm_until.reset();
         state.warm_color.clear();
         deps_.store.save_env(app.name, env.name, state);
       }
-      std::lock_guard lock(mutex_);
-      locks_.release(app.name, env.name, holder);
     }
   }
 }

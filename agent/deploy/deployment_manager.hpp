@@ -13,6 +13,7 @@
 #include "agent/deploy/clock.hpp"
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/deploy/env_locks.hpp"
+#include "agent/deploy/route_keeper.hpp"
 #include "agent/deployment_service.hpp"
 #include "agent/docker/engine.hpp"
 #include "agent/router/upstream_router.hpp"
@@ -91,6 +92,7 @@ class DeploymentManager : public DeploymentService {
   std::condition_variable wake_;
   std::thread housekeeper_;
   std::function<void(const proto::Deployment&)> on_finished_;
+  std::unique_ptr<RouteKeeper> route_keeper_;  // with a router; started by the first reconcile
 };
 
 }  // namespace fical::agent::deploy

@@ -21,6 +21,16 @@ docker::ContainerSpec container_spec(const ContainerPlan& plan, const EnvVars& e
   spec.restart_policy = "unless-stopped";
   spec.network = plan.network;
   if (plan.network != "host") spec.network_aliases = {plan.name};
+  for (const auto& v : plan.spec.volumes) spec.binds.push_back(v.bind_text());
+  spec.memory_bytes = plan.spec.memory_bytes;
+  spec.nano_cpus = plan.spec.nano_cpus;
+  spec.user = plan.spec.user;
+  spec.stop_signal = plan.spec.stop_signal;
+  spec.init = plan.spec.init;
+  if (plan.spec.log) {
+    spec.log_options["max-size"] = plan.spec.log->max_size;
+    if (plan.spec.log->max_file > 0) spec.log_options["max-file"] = std::to_string(plan.spec.log->max_file);
+  }
   return spec;
 }
 
@@ -33,6 +43,9 @@ docker::RunSpec migration_spec(const MigrationPlan& plan, const EnvVars& env_fil
   run.container.cmd = plan.command;
   run.container.restart_policy = "no";
   run.container.network = plan.network;
+  // The migration sees the service's volumes and runs as its user (it may write to them).
+  for (const auto& v : plan.spec.volumes) run.container.binds.push_back(v.bind_text());
+  run.container.user = plan.spec.user;
   run.timeout = plan.timeout;
   return run;
 }

@@ -12,6 +12,7 @@
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/registry_auth.hpp"
+#include "agent/deploy/routes.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/deploy/source_build.hpp"
 #include "agent/source/source_error.hpp"
@@ -39,6 +40,16 @@ void Executor::check_cancelled() {
 }
 
 void Executor::save_env_state() { deps_.store.save_env(plan_.app, plan_.env, state_); }
+
+const config::Environment& Executor::environment() const {
+  return *deps_.config.find_app(plan_.app)->find_environment(plan_.env);
+}
+
+std::string Executor::serving() const {
+  if (plan_.live_color.empty()) return "no release was live before";
+  if (!live_running_) return "nothing serves " + plan_.app + "/" + plan_.env + " (" + plan_.live_version + " was not running)";
+  return plan_.live_version + " still serves";
+}
 
 proto::DeploymentState Executor::run() {
   state_ = deps_.store.load_env(plan_.app, plan_.env);
@@ -78,7 +89,7 @@ proto::DeploymentState Executor::run() {
     verify_through_nginx();
     record_new_release();
   } catch (const Cancelled&) {
-    log_.warn("cancelled: cleaning up; the live release is untouched");
+    log_.warn("cancelled: cleaning up; " + serving());
     remove_new_containers();
     return end(proto::DeploymentState::cancelled, "cancelled before the switch");
   } catch (const std::exception& e) {
@@ -185,7 +196,7 @@ void Executor::resolve_source() {
   try {
     checkout = checkout_source(deps_.store.dir(), plan_.app, *plan_.source, ref);
   } catch (const source::SourceError& e) {
-    throw StepError(std::string(e.what()) + "; the live release is untouched", {{"kind", source::to_string(e.kind())}});
+    throw StepError(std::string(e.what()) + "; " + serving(), {{"kind", source::to_string(e.kind())}});
   } catch (const std::exception& e) {
     throw StepError(std::string("the source could not be prepared: ") + e.what());
   }
@@ -232,7 +243,7 @@ void Executor::build_images() {
                                    &last_lines);
     } catch (const docker::DockerError& e) {
       if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
-      throw StepError("the build of " + c.service + " failed: " + e.what() + "; the live release is untouched",
+      throw StepError("the build of " + c.service + " failed: " + e.what() + "; " + serving(),
                       {{"service", c.service}, {"commit", commit_}, {"logs", last_lines}});
     } catch (const source::SourceError& e) {
       throw StepError("the build of " + c.service + " cannot start: " + e.what());
@@ -281,7 +292,7 @@ void Executor::run_migration() {
   nlohmann::json details{{"exit_code", result.exit_code}, {"logs", lines}};
   if (result.timed_out) {
     throw StepError("the migration did not finish within " + std::to_string(m.timeout.count() / 1000) +
-                        "s and was killed; the old release still serves",
+                        "s and was killed; " + serving(),
                     details);
   }
   if (result.exit_code != 0) {
@@ -293,7 +304,7 @@ void Executor::run_migration() {
     }
     if (last.empty() && !lines.empty()) last = ": " + lines.back().get<std::string>();
     throw StepError("the migration exited with code " + std::to_string(result.exit_code) + last +
-                        "; the old release still serves",
+                        "; " + serving(),
                     details);
   }
   log_.info("migration done", details);
@@ -324,6 +335,14 @@ void Executor::start_new_color() {
     }
     auto id = deps_.docker.create_container(container_spec(c, env_file_vars_));
     created_.push_back(c.name);
+    // Docker's create joins one network (API 1.41): the others are joined before it starts.
+    for (const auto& network : c.spec.networks) {
+      try {
+        deps_.docker.connect_network(network, id, {c.name});
+      } catch (const docker::DockerError& e) {
+        throw StepError("cannot join " + c.name + " to the network " + network + ": " + e.what() + "; " + serving());
+      }
+    }
     deps_.docker.start_container(id);
     log_.info("started " + c.name + " from " + c.image + (c.port ? " on port " + std::to_string(*c.port) : ""));
   }
@@ -344,11 +363,14 @@ std::vector<std::string> Executor::last_log_lines(const std::string& container, 
 void Executor::wait_until_healthy() {
   enter(Phase::health);
   for (const auto& c : plan_.containers) {
-    ProbeTarget target{c.name, c.health, c.network == "host" ? "127.0.0.1" : c.name, c.port,
-                       deps_.clock.now()};
+    // On a Docker network: the address Docker reports for this container (fical's own),
+    // known once it started; a restart that moves it fails the gate anyway.
+    auto host = c.network == "host" ? std::string("127.0.0.1")
+                                    : container_address(deps_.docker, c.name, c.network, plan_.app, plan_.env);
+    ProbeTarget target{c.name, c.health, host, c.port, deps_.clock.now()};
     GateTiming timing{c.health.first_interval, c.health.max_interval, c.health.deadline};
-    std::function<bool()> opened;  // host networking: watch the port between probes
-    if (c.network == "host" && c.port) opened = [&] { return port_accepts("127.0.0.1", *c.port); };
+    std::function<bool()> opened;  // watch the port between probes: probe as soon as it listens
+    if (c.port && !host.empty()) opened = [&] { return port_accepts(host, *c.port); };
     auto result = wait_until_ready([&] { return probe_container(deps_.docker, target, deps_.clock); }, timing,
                                    deps_.clock, [&] { return log_.cancel_requested(); }, opened);
     if (result.cancelled) throw Cancelled{};
@@ -364,7 +386,7 @@ void Executor::wait_until_healthy() {
         details["exit_code"] = info->state.exit_code;
         details["restart_count"] = info->restart_count;
       }
-      throw StepError(c.service + " did not become healthy: " + result.detail + "; the old release still serves",
+      throw StepError(c.service + " did not become healthy: " + result.detail + "; " + serving(),
                       details);
     }
     log_.info(c.name + " is healthy after " + std::to_string(result.waited.count()) + "ms (" +

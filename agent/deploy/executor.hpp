@@ -75,6 +75,11 @@ class Executor {
   std::vector<std::string> last_log_lines(const std::string& container, int lines);
   std::optional<docker::RegistryAuth> registry_auth(const std::string& image) const;
   void save_env_state();
+  /// What serves while this deployment has not gone live: "v2 still serves", or nothing.
+  std::string serving() const;
+  /// Preflight: are the live color's containers running? Says so in the record.
+  void check_live_color();
+  const config::Environment& environment() const;
 
   ExecutorDeps deps_;
   DeploymentLog& log_;
@@ -89,6 +94,8 @@ class Executor {
   std::vector<std::string> created_;    // containers this deployment created
   std::vector<std::string> restarted_;  // retained containers a rollback started
   bool switched_ = false;
+  bool live_running_ = true;  // the live color's containers ran at preflight
+  std::vector<router::UpstreamTarget> applied_;  // the upstreams the switch made live
 };
 
 }  // namespace fical::agent::deploy

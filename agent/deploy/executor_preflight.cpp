@@ -8,6 +8,7 @@
 #include "agent/config/env_file.hpp"
 #include "agent/deploy/executor.hpp"
 #include "agent/deploy/http_probe.hpp"
+#include "agent/deploy/naming.hpp"
 #include "agent/deploy/required_env.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/store/atomic_file.hpp"
@@ -39,9 +40,14 @@ void Executor::preflight() {
   enter(Phase::preflight);
   read_env_file();
   check_free_disk();
+  check_live_color();
   if (deps_.router && !plan_.upstreams.empty()) {
+    // fical's upstream files hold addresses, never names, so a stopped container cannot
+    // fail nginx -t: when it fails, something else in nginx's configuration is broken.
     if (auto test = deps_.router->test_current(); !test.ok) {
-      throw StepError("nginx -t fails before any change, fix nginx first: " + test.message);
+      throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
+                      "fix nginx first; " + serving() + "\n" + test.message,
+                      {{"nginx_test", test.message}});
     }
   }
   for (const auto& c : plan_.containers) {
@@ -57,6 +63,22 @@ void Executor::preflight() {
   }
   log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
             (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
+}
+
+void Executor::check_live_color() {
+  if (plan_.live_color.empty()) return;
+  std::vector<std::string> down;
+  for (const auto& c : plan_.containers) {
+    auto name = container_name(plan_.app, plan_.env, c.service, plan_.live_color);
+    auto info = deps_.docker.inspect_container(name);
+    if (!info || !info->state.running) down.push_back(name + (info ? " is " + info->state.status : " is gone"));
+  }
+  if (down.empty()) return;
+  live_running_ = false;
+  log_.set_previous_serving(false);
+  log_.warn("the live release " + plan_.live_version + " is not running (" + join(down) + "): nothing serves " +
+                plan_.app + "/" + plan_.env + " until this deployment goes live",
+            {{"live_color", plan_.live_color}, {"not_running", down}});
 }
 
 void Executor::read_env_file() {
@@ -122,7 +144,7 @@ void Executor::check_required_env() {
     if (!missing.empty()) {
       throw StepError(plan_.version + " of " + c.service + " needs " + join(missing) + " (image label " +
                           std::string(kRequiredEnvLabel) + "), which " + env_source +
-                          " and the service's env do not set; the live release is untouched",
+                          " and the service's env do not set; " + serving(),
                       {{"service", c.service}, {"image", c.image}, {"missing", missing}});
     }
   }

@@ -6,6 +6,7 @@
 #include "agent/deploy/executor.hpp"
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
+#include "agent/deploy/routes.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/source/release_tree.hpp"
 
@@ -35,15 +36,22 @@ void Executor::switch_traffic() {
     log_.info("no service has a port: nothing to route");
     return;
   }
+  // Every routed service of the environment switches in one nginx -t and reload.
+  auto targets = routed_upstreams(deps_.docker, plan_.app, environment(), plan_.target_color, plan_.version);
+  for (const auto& u : targets) {
+    if (u.servers.empty()) throw StepError(u.down_reason + " after its health gate; " + serving());
+  }
   try {
-    deps_.router->apply(plan_.upstreams);
+    deps_.router->apply(targets);
   } catch (const router::RouterError& e) {
-    throw StepError(std::string(e.what()) + "; the old release still serves");
+    throw StepError(std::string(e.what()) + "; " + serving());
   }
   switched_ = true;
-  for (const auto& u : plan_.upstreams) {
+  applied_ = targets;
+  for (const auto& u : targets) {
     log_.info("nginx sends " + router::upstream_name(u.app, u.env, u.service) + " to " + u.servers.front() +
-              " (" + u.color + ", " + u.version + ")");
+                  " (" + u.color + ", " + u.version + ")",
+              {{"service", u.service}, {"servers", u.servers}, {"color", u.color}});
   }
 }
 
@@ -94,7 +102,8 @@ void Executor::record_new_release() {
   auto record = log_.snapshot(false);
   proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
                          proto::now_ms(), env_hash_, {}};
-  for (const auto& u : plan_.upstreams) release.upstreams[u.service] = router::render_upstream(u);
+  for (const auto& u : applied_) release.upstreams[u.service] = router::render_upstream(u);
+  for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
   // Kept before the release is recorded: a release is never without the env it ran with.
   if (plan_.env_file) deps_.store.save_env_snapshot(plan_.app, plan_.env, plan_.deployment_id, env_file_vars_);
   auto releases = deps_.store.load_releases(plan_.app, plan_.env);
@@ -208,8 +217,14 @@ void Executor::remove_new_containers() {
 
 void Executor::switch_back() {
   enter(Phase::switch_traffic);
+  if (plan_.live_color.empty()) {
+    log_.warn("no earlier release to switch back to");
+    return;
+  }
   try {
-    deps_.router->apply(plan_.previous_upstreams);
+    // The old color's containers as they are now (still running: they were draining).
+    deps_.router->apply(
+        routed_upstreams(deps_.docker, plan_.app, environment(), plan_.live_color, plan_.live_version));
     log_.warn("switched nginx back to " + plan_.live_color + " (" + plan_.live_version + ")");
   } catch (const std::exception& e) {
     log_.error(std::string("could not switch back: ") + e.what());

@@ -15,29 +15,34 @@ std::optional<std::uint16_t> listen_port(const config::Environment& env, const c
 
 }  // namespace
 
-std::string upstream_server(const std::string& app, const config::Environment& env,
-                            const config::Service& service, const std::string& color) {
-  auto port = listen_port(env, service, color);
-  if (!port) return {};
-  auto host = env.host_network() ? std::string("127.0.0.1")
-                                 : container_name(app, env.name, service.name, color);
-  return host + ":" + std::to_string(*port);
-}
-
 std::vector<router::UpstreamTarget> upstreams_for(const std::string& app, const config::Environment& env,
-                                                  const std::string& color, const std::string& version) {
+                                                  const std::string& color, const std::string& version,
+                                                  const ContainerAddresses* addresses) {
   std::vector<router::UpstreamTarget> targets;
   for (const auto& service : env.services) {
-    auto server = upstream_server(app, env, service, color);
-    if (server.empty()) continue;
-    targets.push_back({app, env.name, service.name, color, version, {server}});
+    auto port = listen_port(env, service, color);
+    if (!port) continue;
+    router::UpstreamTarget target{app, env.name, service.name, color, version, {}, {}};
+    auto suffix = ":" + std::to_string(*port);
+    auto name = container_name(app, env.name, service.name, color);
+    if (env.host_network()) {
+      target.servers = {"127.0.0.1" + suffix};
+    } else if (!addresses) {
+      target.servers = {name + suffix};
+    } else if (auto it = addresses->find(name); it != addresses->end()) {
+      target.servers = {it->second + suffix};
+    } else {
+      target.down_reason = name + " is not running on " + env.network;
+    }
+    targets.push_back(std::move(target));
   }
   return targets;
 }
 
 DeployPlan plan_deployment(const config::App& app, const config::Environment& env,
                            const store::EnvState& state, proto::DeploymentKind kind,
-                           const std::string& version, const std::string& deployment_id) {
+                           const std::string& version, const std::string& deployment_id,
+                           const proto::Release* recorded) {
   DeployPlan plan;
   plan.deployment_id = deployment_id;
   plan.app = app.name;
@@ -63,15 +68,20 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
     c.name = container_name(app.name, env.name, service.name, plan.target_color);
     c.image = image;
     c.network = env.network;
-    c.env = service.env;
+    const auto* spec = &service.spec;
+    if (recorded && kind == proto::DeploymentKind::rollback) {
+      if (auto it = recorded->specs.find(service.name); it != recorded->specs.end()) spec = &it->second;
+    }
+    c.spec = *spec;
+    c.env = spec->env;
     c.port = listen_port(env, service, plan.target_color);
     if (env.host_network() && c.port) c.env["PORT"] = std::to_string(*c.port);
-    c.labels = service.labels;
+    c.labels = spec->labels;
     for (const auto& [k, v] : container_labels(app.name, env.name, service.name, plan.target_color,
                                                version, deployment_id)) {
       c.labels[k] = v;
     }
-    c.command = service.command;
+    c.command = spec->command;
     c.health = service.health;
     if (built) c.build = service.build;
     plan.containers.push_back(std::move(c));
@@ -82,7 +92,8 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
       m.image = image;
       m.network = env.network;
       m.command = service.migrate->command;
-      m.env = service.env;
+      m.env = spec->env;
+      m.spec = *spec;
       m.labels = container_labels(app.name, env.name, service.name, plan.target_color, version,
                                   deployment_id);
       m.labels[labels::kRole] = "migration";

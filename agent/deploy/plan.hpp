@@ -26,6 +26,7 @@ struct ContainerPlan {
   std::map<std::string, std::string> labels;
   std::vector<std::string> command;
   std::optional<std::uint16_t> port;  // where the service listens (host port in host mode)
+  proto::ServiceSpec spec;  // as configured (or as the release ran, for a rollback); recorded with it
   config::HealthCheck health;
   std::optional<config::BuildSpec> build;  // build mode: image is built, not pulled
 };
@@ -39,6 +40,7 @@ struct MigrationPlan {
   std::vector<std::string> command;
   std::map<std::string, std::string> env;
   std::map<std::string, std::string> labels;
+  proto::ServiceSpec spec;  // the service's: volumes and user
   std::chrono::milliseconds timeout{};
 };
 
@@ -71,18 +73,24 @@ struct DeployPlan {
 };
 
 /// Plans a deploy of `version` (or a rollback to it) into the color that is not live.
+/// `recorded` is the release a rollback returns to: its services run with the specs it
+/// recorded (those it has), not today's.
 DeployPlan plan_deployment(const config::App& app, const config::Environment& env,
                            const store::EnvState& state, proto::DeploymentKind kind,
-                           const std::string& version, const std::string& deployment_id);
+                           const std::string& version, const std::string& deployment_id,
+                           const proto::Release* recorded = nullptr);
 
-/// Where nginx reaches one color of a service: 127.0.0.1:<color port> with host
-/// networking, <container name>:<port> on a Docker network; empty for workers.
-std::string upstream_server(const std::string& app, const config::Environment& env,
-                            const config::Service& service, const std::string& color);
+/// Container name -> its address on the environment's Docker network, for the containers
+/// fical made that are running (routes.hpp reads them from Docker).
+using ContainerAddresses = std::map<std::string, std::string>;
 
-/// The upstream files that point every routed service of `env` at `color`.
+/// The upstream files that point every routed service of `env` at `color`. With host
+/// networking a server is 127.0.0.1:<color port>. On a Docker network it is the
+/// container's address from `addresses` (a down server when it has none); without
+/// `addresses` (plans as shown) it is <container name>:<port>.
 std::vector<router::UpstreamTarget> upstreams_for(const std::string& app, const config::Environment& env,
-                                                  const std::string& color, const std::string& version);
+                                                  const std::string& color, const std::string& version,
+                                                  const ContainerAddresses* addresses = nullptr);
 
 /// The plan as shown to people (dry runs, the deployment record). Never includes
 /// env_file values; it names the file only.

@@ -4,6 +4,7 @@
 #include "agent/deploy/deployment_manager.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
+#include "agent/deploy/routes.hpp"
 
 namespace fical::agent::deploy {
 namespace {
@@ -54,9 +55,13 @@ std::vector<std::string> DeploymentManager::reconcile() {
         }
       }
       // 2. nginx points at the live color (a crash between the switch and the record of
-      //    the new release leaves it pointing at the new color).
+      //    the new release leaves it pointing at the new color), at the addresses its
+      //    containers have now (a reboot may have moved them).
       bool repointed = false;
-      auto targets = upstreams_for(app.name, env, state.live_color, state.live ? state.live->version : "");
+      auto targets = state.live_color.empty()
+                         ? std::vector<router::UpstreamTarget>{}
+                         : routed_upstreams(deps_.docker, app.name, env, state.live_color,
+                                            state.live ? state.live->version : "");
       if (deps_.router && !state.live_color.empty() && !targets.empty()) {
         bool differs = false;
         for (const auto& t : targets) differs = differs || deps_.router->current(t) != router::render_upstream(t);
@@ -107,6 +112,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
       }
     }
   }
+  if (route_keeper_ && !reconciled_) route_keeper_->start();
   reconciled_ = true;
   return notes;
 }

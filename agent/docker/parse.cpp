@@ -161,7 +161,9 @@ ContainerInfo container_info(std::string_view body) {
     const auto& settings = object(j, "NetworkSettings");
     for (const auto& [name, endpoint] : object(settings, "Networks").items()) {
       c.networks.push_back(name);
-      if (endpoint.is_object()) c.network_aliases[name] = strings(endpoint, "Aliases");
+      if (!endpoint.is_object()) continue;
+      c.network_aliases[name] = strings(endpoint, "Aliases");
+      if (auto ip = str(endpoint, "IPAddress"); !ip.empty()) c.network_ips[name] = ip;
     }
     for (const auto& [port, bindings] : object(settings, "Ports").items()) {
       if (!bindings.is_array()) continue;

@@ -76,6 +76,11 @@ json host_config(const ContainerSpec& spec) {
   json restart = {{"Name", spec.restart_policy}};
   if (spec.restart_policy == "on-failure") restart["MaximumRetryCount"] = spec.restart_max_retries;
   json host = {{"NetworkMode", spec.network}, {"RestartPolicy", restart}};
+  if (!spec.binds.empty()) host["Binds"] = spec.binds;
+  if (spec.memory_bytes > 0) host["Memory"] = spec.memory_bytes;
+  if (spec.nano_cpus > 0) host["NanoCpus"] = spec.nano_cpus;
+  if (spec.init) host["Init"] = true;
+  if (!spec.log_options.empty()) host["LogConfig"] = {{"Type", "json-file"}, {"Config", spec.log_options}};
   if (spec.network != "host" && !spec.ports.empty()) {
     json bindings = json::object();
     for (const auto& p : spec.ports) {
@@ -158,6 +163,8 @@ Request create_container(const ContainerSpec& spec) {
   if (!spec.cmd.empty()) body["Cmd"] = spec.cmd;
   if (!spec.entrypoint.empty()) body["Entrypoint"] = spec.entrypoint;
   if (spec.healthcheck) body["Healthcheck"] = healthcheck_json(*spec.healthcheck);
+  if (!spec.user.empty()) body["User"] = spec.user;
+  if (!spec.stop_signal.empty()) body["StopSignal"] = spec.stop_signal;
   if (spec.network != "host") {
     json endpoint = json::object();
     if (!spec.network_aliases.empty()) endpoint["Aliases"] = spec.network_aliases;

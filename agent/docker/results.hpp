@@ -103,6 +103,7 @@ struct ContainerInfo {
   std::string network_mode;
   std::vector<std::string> networks;  // names of attached networks
   std::map<std::string, std::vector<std::string>> network_aliases;  // by network name
+  std::map<std::string, std::string> network_ips;  // IPv4 address by network name, while running
   std::vector<PublishedPort> ports;
   ContainerState state;
 };

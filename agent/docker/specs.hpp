@@ -59,6 +59,13 @@ struct ContainerSpec {
   std::optional<HealthcheckSpec> healthcheck;
   std::vector<PortBinding> ports;
   bool tty = false;
+  std::vector<std::string> binds;   // "volume:/path[:ro]" or "/host/path:/path[:ro]"
+  std::int64_t memory_bytes = 0;    // 0: no limit
+  std::int64_t nano_cpus = 0;
+  std::string user;
+  std::string stop_signal;
+  bool init = false;
+  std::map<std::string, std::string> log_options;  // json-file driver options (max-size, max-file)
 };
 
 /// Filters for list calls: label "key" or "key=value", matched all at once.

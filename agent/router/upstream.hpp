@@ -12,7 +12,11 @@ struct UpstreamTarget {
   std::string service;
   std::string color;
   std::string version;
-  std::vector<std::string> servers;  // "127.0.0.1:18001" or "web-prod-api-blue:3000"
+  // "127.0.0.1:18001", or on a Docker network the container's address "172.20.0.5:3000".
+  // Empty: nothing to send requests to (the container is not running): the file has one
+  // `down` server, so nginx -t passes and the route answers 502 at once.
+  std::vector<std::string> servers;
+  std::string down_reason;  // with no servers: why, for the file's comment
 };
 
 /// "{app}-{env}-{service}": the name the user's site config proxy_passes to.

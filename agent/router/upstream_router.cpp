@@ -17,6 +17,21 @@ NginxResult UpstreamRouter::test_current() {
 
 void UpstreamRouter::apply(const std::vector<UpstreamTarget>& targets) {
   std::lock_guard lock(mutex_);
+  apply_locked(targets);
+}
+
+bool UpstreamRouter::refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide) {
+  std::lock_guard lock(mutex_);
+  auto targets = decide();
+  if (!targets) return false;
+  bool differs = false;
+  for (const auto& t : *targets) differs = differs || current(t) != render_upstream(t);
+  if (!differs) return false;
+  apply_locked(*targets);
+  return true;
+}
+
+void UpstreamRouter::apply_locked(const std::vector<UpstreamTarget>& targets) {
   std::vector<std::pair<std::filesystem::path, std::optional<std::string>>> previous;
   auto restore = [&] {
     for (const auto& [path, text] : previous) {

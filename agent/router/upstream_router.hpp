@@ -2,6 +2,7 @@
 // Switching traffic: upstream files written atomically, `nginx -t`, reload, and the
 // previous files restored when nginx refuses.
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -30,6 +31,11 @@ class UpstreamRouter {
   /// as they were (removing ones that did not exist) and throws RouterError.
   void apply(const std::vector<UpstreamTarget>& targets);
 
+  /// Under the same lock as apply, so a refresh and a switch never interleave: asks `decide`
+  /// for the targets (nullopt: leave them alone) and applies them when a file differs.
+  /// Returns whether it changed anything; throws RouterError like apply.
+  bool refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide);
+
   /// The text of a target's file now, or std::nullopt when there is none.
   std::optional<std::string> current(const UpstreamTarget& target) const;
 
@@ -39,6 +45,8 @@ class UpstreamRouter {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  void apply_locked(const std::vector<UpstreamTarget>& targets);
+
   std::filesystem::path dir_;
   NginxControl& nginx_;
   std::mutex mutex_;

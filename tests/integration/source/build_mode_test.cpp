@@ -187,7 +187,8 @@ TEST_CASE("build mode: a failing build leaves the live release serving", "[build
   CHECK(report.bodies.size() == 1);
   CHECK(broken.state == DeploymentState::failed);
   CHECK_THAT(broken.error, Catch::Contains("the build of web failed") && Catch::Contains("no-such-file.txt") &&
-                               Catch::Contains("the live release is untouched"));
+                               Catch::Contains("main still serves"));
+  CHECK(broken.previous_serving);
   CHECK(h.served() == "b1");
   CHECK(h.containers("web-green").empty());
   CHECK(s.live().version == "main");

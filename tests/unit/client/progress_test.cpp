@@ -135,7 +135,10 @@ TEST_CASE("failure logs come from the failing event or its phase, not an earlier
 }
 
 TEST_CASE("control characters from logs are neutralised", "[client][output]") {
-  CHECK(printable("ok\033[2Jgone\r\n", 80) == "ok?[2Jgone??");
+  CHECK(printable("ok\033[2Jgone\r\n", 80) == "ok?[2Jgone");
+  CHECK(printable("nginx: [emerg] host not found\r\nnginx: test failed\n", 80) ==
+        "nginx: [emerg] host not found\n    nginx: test failed");
+  CHECK(printable("a\rb", 80) == "a?b");
   CHECK(printable(std::string(100, 'a'), 10) == "aaaaaaa...");
 }
 

@@ -115,3 +115,23 @@ TEST_CASE("a plan shown to people names the env file but no values", "[deploy]")
   CHECK(json["upstreams"][0]["to"] == nlohmann::json::array({"127.0.0.1:18002"}));
   CHECK(json.dump().find("info") == std::string::npos);  // env values stay out
 }
+
+TEST_CASE("on a Docker network upstreams name container addresses, or a down server", "[deploy]") {
+  auto config = example();
+  const auto& app = *config.find_app("web");
+  const auto& staging = *app.find_environment("staging");
+  // As shown in a plan: the container's name.
+  auto shown = deploy::upstreams_for("web", staging, "green", "v2");
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].servers == std::vector<std::string>{"web-staging-api-green:3000"});
+  // As written for nginx: the address Docker reports, or none while it does not run.
+  deploy::ContainerAddresses addresses{{"web-staging-api-green", "10.89.0.7"}};
+  auto live = deploy::upstreams_for("web", staging, "green", "v2", &addresses);
+  CHECK(live[0].servers == std::vector<std::string>{"10.89.0.7:3000"});
+  auto down = deploy::upstreams_for("web", staging, "blue", "v1", &addresses);
+  CHECK(down[0].servers.empty());
+  CHECK(down[0].down_reason == "web-staging-api-blue is not running on platform");
+  // Host networking never needs addresses.
+  auto host = deploy::upstreams_for("web", *app.find_environment("prod"), "blue", "v1", &addresses);
+  CHECK(host[0].servers == std::vector<std::string>{"127.0.0.1:18001"});
+}

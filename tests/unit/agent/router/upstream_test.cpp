@@ -15,3 +15,11 @@ TEST_CASE("an upstream file names the service and lists its servers", "[router]"
         "    keepalive 16;\n"
         "}\n");
 }
+
+TEST_CASE("an upstream without a running container has a down server, never a name", "[router]") {
+  UpstreamTarget target{"acc", "prod", "backend", "green", "v2", {}, "acc-prod-backend-green is not running on platform"};
+  auto text = render_upstream(target);
+  CHECK(text.find("    server 127.0.0.1:9 down;\n") != std::string::npos);
+  CHECK(text.find("# acc-prod-backend-green is not running on platform: requests get 502") != std::string::npos);
+  CHECK(text.find("server acc-") == std::string::npos);
+}
