@@ -101,7 +101,7 @@ void Executor::verify_through_nginx() {
 void Executor::record_new_release() {
   auto record = log_.snapshot(false);
   proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
-                         proto::now_ms(), env_hash_, {}};
+                         proto::now_ms(), env_hash_, {}, {}};
   for (const auto& u : applied_) release.upstreams[u.service] = router::render_upstream(u);
   for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
   // Kept before the release is recorded: a release is never without the env it ran with.

@@ -75,6 +75,14 @@ std::vector<std::string> DeploymentManager::reconcile() {
           }
         }
       }
+      // Before the first release: a down server in each upstream file, so that the site
+      // config can proxy_pass to them and nginx starts and passes nginx -t already.
+      if (deps_.router && state.live_color.empty()) {
+        ContainerAddresses none;
+        if (int written = deps_.router->write_missing(upstreams_for(app.name, env, kBlue, "", &none))) {
+          note(where + ": wrote " + std::to_string(written) + " upstream file(s) with no server yet (nothing is live)");
+        }
+      }
       // 3. Containers of an interrupted deployment that did not go live are removed, once
       //    nginx's previous workers (which may still send them requests) have drained.
       if (!state.in_flight_id.empty()) {

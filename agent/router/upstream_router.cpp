@@ -10,6 +10,17 @@ std::optional<std::string> UpstreamRouter::current(const UpstreamTarget& target)
   return store::read_file(dir_ / upstream_file_name(target));
 }
 
+int UpstreamRouter::write_missing(const std::vector<UpstreamTarget>& targets) {
+  std::lock_guard lock(mutex_);
+  int written = 0;
+  for (const auto& target : targets) {
+    if (current(target)) continue;
+    store::write_file_atomic(dir_ / upstream_file_name(target), render_upstream(target));
+    ++written;
+  }
+  return written;
+}
+
 NginxResult UpstreamRouter::test_current() {
   std::lock_guard lock(mutex_);
   return nginx_.test();

@@ -36,6 +36,11 @@ class UpstreamRouter {
   /// Returns whether it changed anything; throws RouterError like apply.
   bool refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide);
 
+  /// Writes the files of targets that have none yet, without testing or reloading nginx:
+  /// a site config can then name every upstream before anything is deployed. Returns how
+  /// many it wrote.
+  int write_missing(const std::vector<UpstreamTarget>& targets);
+
   /// The text of a target's file now, or std::nullopt when there is none.
   std::optional<std::string> current(const UpstreamTarget& target) const;
 

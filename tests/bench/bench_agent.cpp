@@ -70,7 +70,7 @@ BenchAgent::BenchAgent(AgentSetup setup, const testing::PrivateNginx& nginx)
   // The operator's site config: each environment's location proxies to the upstream the
   // agent owns, which points nowhere until the first deploy.
   for (const char* env : {"prod", "warm"}) {
-    agent::router::UpstreamTarget nowhere{app_, env, "web", "none", "none", {"127.0.0.1:9"}};
+    agent::router::UpstreamTarget nowhere{app_, env, "web", "none", "none", {"127.0.0.1:9"}, {}};
     std::ofstream(nginx.upstream_dir() / agent::router::upstream_file_name(nowhere))
         << agent::router::render_upstream(nowhere);
     std::ofstream(nginx.location_dir() / (app_ + "-" + env + ".conf"))

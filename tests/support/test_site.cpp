@@ -81,7 +81,7 @@ std::string TestSite::environment_yaml(const std::string& env, const std::string
 }
 
 void TestSite::route(const std::string& env) const {
-  agent::router::UpstreamTarget nowhere{app_, env, "web", "none", "none", {"127.0.0.1:9"}};
+  agent::router::UpstreamTarget nowhere{app_, env, "web", "none", "none", {"127.0.0.1:9"}, {}};
   std::ofstream(nginx_.upstream_dir() / agent::router::upstream_file_name(nowhere))
       << agent::router::render_upstream(nowhere);
   std::ofstream(nginx_.location_dir() / (app_ + "-" + env + ".conf"))

@@ -25,7 +25,7 @@ struct Backend {
     eventually([&] { return http_get(port, "/").status == 200; });
   }
   UpstreamTarget target() const {
-    return {"rt", "test", "web", "blue", "v", {"127.0.0.1:" + std::to_string(port)}};
+    return {"rt", "test", "web", "blue", "v", {"127.0.0.1:" + std::to_string(port)}, {}};
   }
 };
 
@@ -102,7 +102,7 @@ TEST_CASE("a new upstream file that nginx rejects is removed again", "[router]")
   router::SpawnProcessRunner runner;
   router::LocalNginx control(options_for(nginx), runner);
   router::UpstreamRouter upstreams(nginx.upstream_dir(), control);
-  UpstreamTarget bad{"rt", "test", "web", "blue", "v", {"127.0.0.1:notaport"}};
+  UpstreamTarget bad{"rt", "test", "web", "blue", "v", {"127.0.0.1:notaport"}, {}};
   CHECK_THROWS_AS(upstreams.apply({bad}), router::RouterError);
   CHECK_FALSE(upstreams.current(bad));
 }

@@ -5,7 +5,7 @@
 using namespace fical::agent::router;
 
 TEST_CASE("an upstream file names the service and lists its servers", "[router]") {
-  UpstreamTarget target{"filter-ical", "staging", "backend", "green", "v1.2.3", {"127.0.0.1:18002"}};
+  UpstreamTarget target{"filter-ical", "staging", "backend", "green", "v1.2.3", {"127.0.0.1:18002"}, {}};
   CHECK(upstream_file_name(target) == "filter-ical-staging-backend.conf");
   CHECK(render_upstream(target) ==
         "# Written by fical-agent; do not edit (it is replaced on every deploy).\n"
