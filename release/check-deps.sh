@@ -35,7 +35,9 @@ while IFS= read -r -d '' file; do
 
   interp=$(readelf -lW "$file" | sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p')
   if [[ -n $interp ]] && ! bundled "$(basename "$interp")"; then
-    problems+=("needs the host's program interpreter $interp")
+    if ! ((allow_host_glibc == 1)) || [[ $glibc_libs != *" $(basename "$interp") "* ]]; then
+      problems+=("needs the host's program interpreter $interp")
+    fi
   fi
   mapfile -t needed < <(readelf -dW "$file" | sed -n 's/.*(NEEDED).*Shared library: \[\(.*\)\]/\1/p')
   for lib in "${needed[@]}"; do

@@ -59,7 +59,7 @@ for arg in "$@"; do
       # Right after the compiler: the stand-ins come before every object and library.
       if ((first == 1)); then
         first=0
-        for w in "${whole[@]}"; do args+=(-Wl,--whole-archive "$w" -Wl,--no-whole-archive); done
+        for w in "${whole[@]}"; do args+=("-Wl,--whole-archive" "$w" "-Wl,--no-whole-archive"); done
       fi
       ;;
   esac

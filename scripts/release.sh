@@ -62,7 +62,7 @@ cp "$root/docs/operator-guide.md" "$top/docs/"
 # are listed too), of the C and C++ runtimes and of spdlog and fmt (release/*_compiled.cpp).
 mapfile -t archives < <(cat "$bin"/*.archives | sort -u)
 mapfile -t packages < <(
-  { dpkg -S "${archives[@]}" 2>/dev/null | cut -d: -f1 | tr ',' '\n'
+  { dpkg -S "${archives[@]}" 2>/dev/null | cut -d: -f1 | tr ',' '\n' || true
     dpkg -S "$(readlink -f "$(gcc -print-file-name=libstdc++.a)")" "$(readlink -f "$(gcc -print-file-name=libc.a)")" \
       /usr/include/spdlog/spdlog.h /usr/include/fmt/format.h | cut -d: -f1
   } | tr -d ' ' | sort -u)
