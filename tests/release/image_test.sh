@@ -159,4 +159,43 @@ for v in v1 v2; do
   [[ $served == "$v" ]] || fail "nginx serves '$served' after deploying $v"
 done
 pass "v1 and then v2, deployed through the agent in the image, go live behind nginx (pidfile reload from the container)"
+
+# --- TLS in the image: the static client finds the CA bundle where the host keeps it ---
+# An https agent (the tarball's, on the host) with a self-signed certificate; the client
+# in the image trusts it only when it is the system bundle at Debian's or Amazon Linux's
+# path, or named by SSL_CERT_FILE.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=fical-release-test \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+tls_port=$(free_port)
+mkdir -p "$work/tls-state" "$work/tls-upstreams"
+cat >"$work/tls.yaml" <<YAML
+listen: ["127.0.0.1:$tls_port"]
+tls: { cert_file: $work/tls.crt, key_file: $work/tls.key }
+docker: { socket: $DOCKER_SOCKET }
+state_dir: $work/tls-state
+tokens:
+  - { id: release-test, sha256: "$hash", scopes: [admin] }
+nginx: { upstream_dir: $work/tls-upstreams, reload: { pidfile: $NGINX_PIDFILE } }
+YAML
+"$work/context/$top/bin/fical-agent" --config "$work/tls.yaml" 2>"$work/tls-agent.log" &
+tls_pid=$!
+for _ in $(seq 100); do
+  curl -sk --max-time 1 -o /dev/null "https://127.0.0.1:$tls_port/healthz" && break
+  kill -0 "$tls_pid" 2>/dev/null || fail "the https agent exited: $(cat "$work/tls-agent.log")"
+  sleep 0.1
+done
+client_in_image() {  # docker run options...
+  docker run --rm --network host -e "FICAL_TOKEN=$token" "$@" "$tag" \
+    /opt/fical/bin/fical-client --config /dev/null --url "https://127.0.0.1:$tls_port" status >/dev/null 2>&1
+}
+status=0
+client_in_image || status=$?
+[[ $status == 3 ]] || { kill "$tls_pid"; fail "without a CA bundle the client exited $status, not 3 (TLS)"; }
+for bundle in /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/certs/ca-certificates.crt; do
+  client_in_image -v "$work/tls.crt:$bundle:ro" || { kill "$tls_pid"; fail "the client did not trust $bundle"; }
+done
+client_in_image -v "$work/tls.crt:/ca.pem:ro" -e SSL_CERT_FILE=/ca.pem || { kill "$tls_pid"; fail "SSL_CERT_FILE ignored"; }
+kill "$tls_pid"
+wait "$tls_pid" 2>/dev/null || true
+pass "the client in the image verifies TLS against the host's bundle (Amazon Linux's or Debian's path, SSL_CERT_FILE), and refuses without one"
 echo "$passed passed, 0 failed"
