@@ -160,6 +160,16 @@ for v in v1 v2; do
 done
 pass "v1 and then v2, deployed through the agent in the image, go live behind nginx (pidfile reload from the container)"
 
+# --- Names: only glibc's built-in NSS modules, whatever nsswitch.conf names ---
+# A static program cannot load the host's NSS modules (another glibc). With an
+# nsswitch.conf naming only a module that does not exist, the client still resolves
+# localhost from /etc/hosts (release/nss_builtin.cpp: files, then dns).
+printf 'hosts: fical-no-such-module\n' >"$work/nsswitch.conf"
+out=$(docker run --rm --network host -e "FICAL_TOKEN=$token" -v "$work/nsswitch.conf:/etc/nsswitch.conf:ro" \
+  "$tag" /opt/fical/bin/fical-client --config /dev/null --url "http://localhost:$port" status 2>&1) ||
+  fail "the client in the image did not resolve localhost with a foreign nsswitch.conf: $out"
+pass "the client in the image resolves localhost with glibc's built-in modules, ignoring nsswitch.conf's others"
+
 # --- TLS in the image: the static client finds the CA bundle where the host keeps it ---
 # An https agent (the tarball's, on the host) with a self-signed certificate; the client
 # in the image trusts it only when it is the system bundle at Debian's or Amazon Linux's
