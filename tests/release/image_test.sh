@@ -5,7 +5,8 @@
 # then the agent itself runs from the image (host network, the dockerd's socket mounted,
 # the host's pid namespace to signal the environment's nginx by its pidfile): /healthz
 # answers with Docker reachable, and deploys of the test app through that agent go live
-# behind nginx.
+# behind nginx: pulled from the registry, and built from a git tag (build mode: the static
+# libgit2 fetches, the static libarchive packs the build context).
 #
 # `nginx -t` cannot run in an image that holds only fical, so the agent's nginx test
 # command there is `fical-client version`; the reload itself is the real SIGHUP, and the
@@ -20,16 +21,22 @@ source "${FICAL_ENV_DIR:?}/env.sh"
 work=$(mktemp -d /tmp/fical-release-image.XXXXXX)
 tag=fical-release-test:$$
 app=relimg$$
+built=relbuild$$
 agent_container=fical-release-agent-$$
 docker() { DOCKER_HOST=unix://$DOCKER_SOCKET DOCKER_BUILDKIT=0 /usr/bin/docker "$@"; }
 cleanup() {
   docker rm -f "$agent_container" "$agent_container-files" >/dev/null 2>&1 || true
   local ids
-  ids=$(docker ps -aq --filter "label=fical.app=$app" 2>/dev/null || true)
+  for a in "$app" "$built"; do
+    ids=$(docker ps -aq --filter "label=fical.app=$a" 2>/dev/null || true)
+    # shellcheck disable=SC2086  # one id per word
+    [[ -z $ids ]] || docker rm -f $ids >/dev/null 2>&1 || true
+    rm -f -- "$NGINX_LOCATION_DIR/$a.conf" "$NGINX_UPSTREAM_DIR/$a-"*.conf
+  done
+  ids=$(docker images -q "fical/$built-web" 2>/dev/null || true)
   # shellcheck disable=SC2086  # one id per word
-  [[ -z $ids ]] || docker rm -f $ids >/dev/null 2>&1 || true
+  [[ -z $ids ]] || docker rmi -f $ids >/dev/null 2>&1 || true
   docker rmi -f "$tag" >/dev/null 2>&1 || true
-  rm -f -- "$NGINX_LOCATION_DIR/$app.conf" "$NGINX_UPSTREAM_DIR/$app-"*.conf
   kill -HUP "$(cat "$NGINX_PIDFILE")" 2>/dev/null || true
   rm -rf -- "$work"
 }
@@ -67,6 +74,18 @@ blue=$(free_port)
 green=$(free_port)
 while ((green == blue)); do green=$(free_port); done
 hash=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+# The build-mode app's origin: a bare repository whose tag b1 builds on the test image.
+git init -q --bare "$work/origin.git"
+git init -q "$work/src"
+mkdir -p "$work/src/app"
+printf 'FROM %s:v1\nENV APP_VERSION=b1\n' "$TEST_IMAGE" >"$work/src/app/Dockerfile"
+git -C "$work/src" add app
+git -C "$work/src" -c user.name=fical -c user.email=fical@localhost commit -q -m b1
+git -C "$work/src" tag b1
+git -C "$work/src" push -q "$work/origin.git" HEAD:refs/heads/main b1
+bblue=$(free_port)
+bgreen=$(free_port)
+while ((bgreen == bblue)); do bgreen=$(free_port); done
 cat >"$work/context/agent.yaml" <<YAML
 listen: ["127.0.0.1:$port"]
 docker: { socket: /var/run/docker.sock }
@@ -88,6 +107,17 @@ apps:
           web:
             image: $TEST_IMAGE
             ports: { blue: $blue, green: $green }
+            health: { http: /health, deadline: 30s }
+  $built:
+    source: { repo: "file://$work/origin.git" }
+    environments:
+      staging:
+        drain: 1s
+        verify_path: /$built/
+        services:
+          web:
+            build: { context: app }
+            ports: { blue: $bblue, green: $bgreen }
             health: { http: /health, deadline: 30s }
 YAML
 printf 'FROM scratch\nCOPY %s/ /opt/fical/\nCOPY agent.yaml /etc/fical/agent.yaml\n' "$top" \
@@ -128,7 +158,7 @@ pass "fical-client version, fical-agent --version and --check-config (valid and 
 pid_dir=$(dirname "$NGINX_PIDFILE")
 docker run -d --name "$agent_container" --network host --pid host \
   -v "$DOCKER_SOCKET:/var/run/docker.sock" -v "$work/state:/var/lib/fical" \
-  -v "$NGINX_UPSTREAM_DIR:$NGINX_UPSTREAM_DIR" -v "$pid_dir:$pid_dir:ro" \
+  -v "$NGINX_UPSTREAM_DIR:$NGINX_UPSTREAM_DIR" -v "$pid_dir:$pid_dir:ro" -v "$work/origin.git:$work/origin.git:ro" \
   "$tag" /opt/fical/bin/fical-agent --config /etc/fical/agent.yaml >/dev/null || fail "docker run of the agent"
 health=
 for _ in $(seq 150); do
@@ -141,8 +171,10 @@ done
 pass "the agent runs from the image; /healthz answers ok with Docker reachable"
 
 # --- Deploys through that agent, with the tarball's client on the host ---
-echo "location /$app/ { proxy_pass http://$app-staging-web/; }" >"$NGINX_LOCATION_DIR/$app.conf"
-echo "upstream $app-staging-web { server 127.0.0.1:9; }" >"$NGINX_UPSTREAM_DIR/$app-staging-web.conf"
+for a in "$app" "$built"; do
+  echo "location /$a/ { proxy_pass http://$a-staging-web/; }" >"$NGINX_LOCATION_DIR/$a.conf"
+  echo "upstream $a-staging-web { server 127.0.0.1:9; }" >"$NGINX_UPSTREAM_DIR/$a-staging-web.conf"
+done
 nginx -t -q -p "$NGINX_PREFIX" -c "$NGINX_CONF" -e "$NGINX_PREFIX/logs/error.log"
 kill -HUP "$(cat "$NGINX_PIDFILE")"
 printf 'url: http://127.0.0.1:%s\ntoken_file: %s\n' "$port" "$work/client.token" >"$work/client.yaml"
@@ -159,6 +191,12 @@ for v in v1 v2; do
   [[ $served == "$v" ]] || fail "nginx serves '$served' after deploying $v"
 done
 pass "v1 and then v2, deployed through the agent in the image, go live behind nginx (pidfile reload from the container)"
+
+out=$("$client" --config "$work/client.yaml" deploy --app "$built" --env staging --version b1 2>&1) ||
+  fail "build-mode deploy of b1 through the agent in the image: $out"
+served=$(curl -s --max-time 2 "http://127.0.0.1:$NGINX_PORT/$built/" || true)
+[[ $served == b1 ]] || fail "nginx serves '$served' for the build-mode app, not b1"
+pass "build mode from the image: tag b1 fetched with libgit2, its context packed with libarchive, built and live"
 
 # --- Names: only glibc's built-in NSS modules, whatever nsswitch.conf names ---
 # A static program cannot load the host's NSS modules (another glibc). With an
