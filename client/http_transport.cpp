@@ -12,7 +12,10 @@
 #include <boost/beast/ssl.hpp>
 #include <algorithm>
 #include <array>
+#include <string>
 #include <utility>
+
+#include "proto/ca_bundle.hpp"
 
 namespace fical::client {
 namespace {
@@ -141,14 +144,16 @@ net::awaitable<HttpResponse> over_tls(const AgentUrl& url, const std::string& ca
   ssl::context context(ssl::context::tls_client);
   context.set_verify_mode(ssl::verify_peer);
   boost::system::error_code ec;
-  if (ca_file.empty()) {
+  // --ca-file, else the host's bundle (proto/ca_bundle.hpp), else OpenSSL's defaults.
+  std::string bundle = ca_file.empty() ? proto::system_ca_bundle().value_or("") : ca_file;
+  if (bundle.empty()) {
     context.set_default_verify_paths(ec);
   } else {
-    context.load_verify_file(ca_file, ec);
+    context.load_verify_file(bundle, ec);
   }
   if (ec) {
     throw Failure{TransportError::Kind::tls,
-                  "loading CA certificates" + (ca_file.empty() ? "" : " from " + ca_file) + ": " +
+                  "loading CA certificates" + (bundle.empty() ? "" : " from " + bundle) + ": " +
                       ec.message()};
   }
   auto endpoints = co_await resolve(url, t);

@@ -11,6 +11,9 @@ packages=(
   # libraries
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libgit2-dev
   catch2 libyaml-cpp-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev
+  # the static release binaries (scripts/release.sh): the static archives that
+  # libarchive's pkg-config names, and the tools that strip and check them
+  libacl1-dev libzstd-dev liblz4-dev binutils file
   # ops scripts and their tests (tests/ops): SSM JSON, lint, systemd-analyze, token
   jq shellcheck systemd openssl
   # the real test environment

@@ -15,7 +15,8 @@ Usage: install.sh [options]
 
 Options:
   --build-dir DIR    take the binaries from a CMake build dir (DIR/agent/fical-agent,
-                     DIR/client/fical-client); default: next to this script
+                     DIR/client/fical-client); default: bin/ beside this script (the
+                     unpacked release tarball), else beside this script
   --root DIR         install below DIR instead of / (for images and tests); without
                      --no-start the unit is enabled there with `systemctl --root`
   --no-start         do not run systemctl at all
@@ -104,13 +105,19 @@ first_existing() {
   done
 }
 
+# Whether two files have the same bytes (coreutils only: no cmp on a minimal host).
+same_content() {
+  local a b
+  a=$(sha256sum <"$1") && b=$(sha256sum <"$2") && [[ $a == "$b" ]]
+}
+
 # Copies src to dest atomically (temp file in the same dir, then rename), mode and
 # owner root. Sets changed=1 when dest was missing or different.
 changed=0
 put_file() {
   local src=$1 dest=$2 mode=$3
   mkdir -p "$(dirname "$dest")"
-  if [[ -f $dest ]] && cmp -s "$src" "$dest" && [[ $(stat -c %a "$dest") == "$mode" ]]; then
+  if [[ -f $dest ]] && same_content "$src" "$dest" && [[ $(stat -c %a "$dest") == "$mode" ]]; then
     return
   fi
   local tmp
@@ -163,6 +170,10 @@ if [[ -n $build_dir ]]; then
   [[ -d $build_dir ]] || die "--build-dir $build_dir is not a directory"
   src_agent=$build_dir/agent/fical-agent
   src_client=$build_dir/client/fical-client
+elif [[ -x $script_dir/bin/fical-agent ]]; then
+  # The unpacked release tarball: install.sh, bin/, systemd/, docs/.
+  src_agent=$script_dir/bin/fical-agent
+  src_client=$script_dir/bin/fical-client
 else
   src_agent=$script_dir/fical-agent
   src_client=$script_dir/fical-client
@@ -171,11 +182,13 @@ for b in "$src_agent" "$src_client"; do
   [[ -x $b ]] || die "$b not found or not executable (build first, or pass --build-dir)"
 done
 "$src_agent" --version >/dev/null || die "$src_agent does not run on this host"
-src_unit=$(first_existing "$script_dir/../systemd/fical-agent.service" "$script_dir/fical-agent.service")
+src_unit=$(first_existing "$script_dir/systemd/fical-agent.service" "$script_dir/../systemd/fical-agent.service" \
+  "$script_dir/fical-agent.service")
 [[ -n $src_unit ]] || die "fical-agent.service not found in $script_dir/../systemd or $script_dir"
-src_dropin=$(first_existing "$script_dir/../systemd/fical-agent.service.d/container-nginx.conf" \
-  "$script_dir/container-nginx.conf")
-src_doc=$(first_existing "$script_dir/../docs/operator-guide.md" "$script_dir/operator-guide.md")
+src_dropin=$(first_existing "$script_dir/systemd/fical-agent.service.d/container-nginx.conf" \
+  "$script_dir/../systemd/fical-agent.service.d/container-nginx.conf" "$script_dir/container-nginx.conf")
+src_doc=$(first_existing "$script_dir/docs/operator-guide.md" "$script_dir/../docs/operator-guide.md" \
+  "$script_dir/operator-guide.md")
 command -v openssl >/dev/null || die "openssl is needed to generate the deploy token"
 command -v sha256sum >/dev/null || die "sha256sum is needed to hash the deploy token"
 

@@ -9,6 +9,7 @@
 #include "agent/source/git_credentials.hpp"
 #include "agent/source/repo_url.hpp"
 #include "agent/source/source_error.hpp"
+#include "proto/ca_bundle.hpp"
 
 namespace fical::agent::source {
 namespace {
@@ -80,6 +81,11 @@ const char* to_string(SourceErrorKind kind) {
 GitMirror::GitMirror(std::filesystem::path dir, config::Source source)
     : dir_(std::move(dir)), source_(std::move(source)), lock_(mirror_mutex(dir_)) {
   git_libgit2_init();
+  // libgit2's TLS (mbedTLS in Debian's build, linked statically into the release binary)
+  // has Debian's CA path compiled in: give it the host's bundle (proto/ca_bundle.hpp).
+  if (auto bundle = proto::system_ca_bundle()) {
+    git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundle->c_str(), nullptr);
+  }
   int rc = std::filesystem::exists(dir_ / "HEAD") ? git_repository_open_bare(&repo_, dir_.c_str())
                                                   : git_repository_init(&repo_, dir_.c_str(), 1);
   if (rc != 0) {

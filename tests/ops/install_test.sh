@@ -7,12 +7,19 @@
 # The default config must pass `fical-agent --check-config`, and the installed agent,
 # started on a temp unix socket with that config, must accept the printed token.
 #
+# The release layout is the unpacked release tarball (scripts/release.sh): its install.sh
+# installs the tarball's static binaries with nothing on PATH but bash, coreutils and
+# openssl (no compiler, no build tree), and the installed agent runs.
+#
 # Usage: install_test.sh <repo root> <cmake build dir with agent/ and client/ built>
+#                        <release tarball>
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 repo=$1
 build=$2
+tarball=$3
+[[ -f $tarball ]] || fail "$tarball is not built (scripts/release.sh)"
 install_sh=$repo/scripts/install.sh
 for b in "$build/agent/fical-agent" "$build/client/fical-client"; do
   [[ -x $b ]] || fail "$b is not built"
@@ -146,16 +153,23 @@ expect_refusal "agent.yaml is invalid" --root "$root" --no-start --build-dir "$b
 cp "$tmp/agent.yaml.good" "$root/etc/fical/agent.yaml"
 pass "bad arguments and an invalid agent.yaml are refused with clear errors"
 
-# --- Release layout (binaries next to the script) and --container-nginx ---
-release=$tmp/release
-mkdir -p "$release" "$tmp/root2"
-cp "$install_sh" "$repo/systemd/fical-agent.service" \
-  "$repo/systemd/fical-agent.service.d/container-nginx.conf" \
-  "$build/agent/fical-agent" "$build/client/fical-client" "$release/"
-out3=$(bash "$release/install.sh" --root "$tmp/root2" --no-start --container-nginx \
-  --url unix:/run/fical/agent.sock)
-[[ -x $tmp/root2/usr/local/sbin/fical-agent ]] || fail "release layout: agent not installed"
-cmp -s "$repo/systemd/fical-agent.service.d/container-nginx.conf" \
+# --- The unpacked release tarball, with only bash, coreutils and openssl; --container-nginx ---
+mkdir -p "$tmp/unpacked" "$tmp/root2" "$tmp/minimal-path"
+tar -xzf "$tarball" -C "$tmp/unpacked"
+release=$(echo "$tmp"/unpacked/fical-*)
+[[ -f $release/install.sh ]] || fail "no install.sh at the top of the tarball"
+for prog in bash openssl $(dpkg -L coreutils | grep -E '^/(usr/)?bin/[^/]+$' | xargs -n1 basename); do
+  p=$(command -v "$prog") && ln -sf "$p" "$tmp/minimal-path/$prog"
+done
+out3=$(env -i PATH="$tmp/minimal-path" "$tmp/minimal-path/bash" "$release/install.sh" --root "$tmp/root2" \
+  --no-start --container-nginx --url unix:/run/fical/agent.sock) ||
+  fail "the tarball's install.sh failed with only bash, coreutils and openssl on PATH: $out3"
+for f in bin/fical-agent:usr/local/sbin/fical-agent bin/fical-client:usr/local/bin/fical-client \
+  systemd/fical-agent.service:etc/systemd/system/fical-agent.service \
+  docs/operator-guide.md:usr/local/share/doc/fical/operator-guide.md; do
+  cmp -s "$release/${f%%:*}" "$tmp/root2/${f#*:}" || fail "the tarball's ${f%%:*} is not installed as /${f#*:}"
+done
+cmp -s "$release/systemd/fical-agent.service.d/container-nginx.conf" \
   "$tmp/root2/etc/systemd/system/fical-agent.service.d/container-nginx.conf" ||
   fail "--container-nginx did not install the drop-in"
 assert_contains "$(cat "$tmp/root2/etc/fical/agent.yaml")" "  reload: { container: nginx-platform }" \
@@ -166,7 +180,7 @@ check_config "$tmp/root2/etc/fical/agent.yaml" ||
   fail "the agent's parser rejects agent.yaml written with --container-nginx"
 token2=$(grep -Eo '^ +[0-9a-f]{64}$' <<<"$out3" | tr -d ' ')
 [[ $token2 != "$token" ]] || fail "two installs generated the same token"
-pass "release layout, --container-nginx and --url work"
+pass "the unpacked tarball's install.sh (bash, coreutils, openssl only) installs its binaries; --container-nginx and --url work"
 
 # --- Uninstall keeps config and state; --purge removes them ---
 bash "$install_sh" --uninstall --root "$root" >/dev/null
