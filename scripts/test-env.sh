@@ -23,6 +23,14 @@ registry_pid=$dir/registry.pid
 auth_registry_pid=$dir/auth-registry.pid
 auth_user=fical
 auth_password_file=$dir/auth-registry.password
+# A user-defined network for tests of the named-network topology, with a DNS stub on it
+# that answers NXDOMAIN: dockerd's --dns, so no name its embedded DNS does not know leaves
+# the machine. Its subnet follows from the directory, so that environments side by side
+# (the demo's, the smoke test's) do not route the same addresses to two bridges.
+network=fical-test
+subnet_octet=$(($(cksum <<<"$dir" | cut -d' ' -f1) % 90))
+network_subnet=10.89.$subnet_octet.0/24
+dns_stub_ip=10.89.$subnet_octet.2
 nginx_prefix=$dir/nginx
 nginx_pid=$nginx_prefix/nginx.pid
 test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify v3-needsenv)
@@ -47,8 +55,8 @@ alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # A loopback TCP port that nothing listens on, from /proc/net/tcp{,6}.
 free_port() {
   local port used
-  used=$(awk 'NR > 1 && $4 == "0A" { split($2, a, ":"); print strtonum("0x" a[2]) }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
+  # Listening TCP ports (mawk, Debian's awk, has no strtonum for /proc/net/tcp's hex).
+  used=$(ss -Htln | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
   for ((port = $1; port < $1 + 1000; port++)); do
     grep -qx "$port" <<<"$used" || { echo "$port"; return; }
   done
@@ -86,9 +94,27 @@ start_dockerd() {
   setsid dockerd --host "unix://$sock" --data-root "$dir/docker-data" \
     --exec-root "$dir/docker-exec" --pidfile "$dockerd_pid" --config-file "$dir/daemon.json" \
     --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
-    --insecure-registry 127.0.0.0/8 \
+    --insecure-registry 127.0.0.0/8 --dns "$dns_stub_ip" \
     </dev/null >"$dir/dockerd.log" 2>&1 9>&- &
   wait_for "dockerd on $sock" 60 docker_ping || die "dockerd did not answer; see $dir/dockerd.log"
+}
+
+start_network() {
+  if ! dockercli network inspect "$network" >/dev/null 2>&1; then
+    dockercli network create --driver bridge --subnet "$network_subnet" "$network" >/dev/null
+  fi
+  if [[ $(dockercli inspect -f '{{.State.Running}}' fical-dns-stub 2>/dev/null) != true ]]; then
+    local ctx=$dir/dns-stub
+    mkdir -p "$ctx"
+    g++ -O2 -static -o "$ctx/dns-stub" "$here/../tests/integration/network/dns_stub.cpp" ||
+      die "cannot build the DNS stub"
+    printf 'FROM scratch\nCOPY dns-stub /dns-stub\nENTRYPOINT ["/dns-stub"]\n' >"$ctx/Dockerfile"
+    dockercli build -q -t fical-test/dns-stub "$ctx" >/dev/null || die "building the DNS stub image failed"
+    dockercli rm -f fical-dns-stub >/dev/null 2>&1 || true
+    dockercli run -d --name fical-dns-stub --network "$network" --ip "$dns_stub_ip" \
+      --restart unless-stopped fical-test/dns-stub >/dev/null || die "the DNS stub did not start"
+  fi
+  log "network $network ($network_subnet), DNS stub at $dns_stub_ip"
 }
 
 start_registry() {
@@ -206,6 +232,7 @@ AUTH_REGISTRY_USER=$auth_user
 AUTH_REGISTRY_PASSWORD_FILE=$auth_password_file
 TEST_IMAGE=$registry/fical/test-app
 TEST_TAGS="${test_tags[*]}"
+NETWORK=$network
 NGINX_PORT=$nginx_port
 NGINX_PREFIX=$nginx_prefix
 NGINX_CONF=$nginx_prefix/nginx.conf
@@ -225,6 +252,7 @@ EOF
   "auth_registry_password_file": "$auth_password_file",
   "test_image": "$registry/fical/test-app",
   "test_tags": [${tags_json%,}],
+  "network": "$network",
   "nginx_port": $nginx_port,
   "nginx_prefix": "$nginx_prefix",
   "nginx_conf": "$nginx_prefix/nginx.conf",
@@ -245,6 +273,7 @@ up() {
   flock -w 300 9 || die "another test-env.sh holds $dir/.lock"
   load_ports
   start_dockerd
+  start_network
   start_registry
   start_auth_registry
   start_nginx
@@ -285,6 +314,8 @@ down() {
     local ids
     ids=$(dockercli ps -aq 2>/dev/null || true)
     [[ -z $ids ]] || dockercli rm -f $ids >/dev/null 2>&1 || true
+    # Its bridge would outlive dockerd and clash with the next `up`'s network.
+    dockercli network rm "$network" >/dev/null 2>&1 || true
   fi
   [[ -f $nginx_pid ]] && stop_pid "$(cat "$nginx_pid")" 10
   [[ -f $registry_pid ]] && stop_pid "$(cat "$registry_pid")" 10

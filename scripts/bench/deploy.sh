@@ -3,6 +3,8 @@
 # `docker-compose -p X up -d` with the new tag, in one run: the same test app and images,
 # the same boot time and the same load through the same nginx. Brings up its own test
 # environment (scripts/test-env.sh) and takes it down at the end; builds what it needs.
+# The named-network case runs the same app on test-env's Docker network, where nginx
+# reaches each color at the container's address (as fical writes it in the upstream).
 # Prints a table and the phases of each fical deployment. Bounded: every loop and the load
 # stop by themselves. Exit 0 when fical met every target, 1 when it missed one.
 #
@@ -35,4 +37,4 @@ health_args=()
 FICAL_TEST_ENV=$FICAL_ENV_DIR/env.json "$build/tests/bench/fical-deploy-bench" \
   --agent "${FICAL_BENCH_AGENT:-$build/agent/fical-agent}" \
   --client "${FICAL_BENCH_CLIENT:-$build/client/fical-client}" \
-  --boot-seconds "$boot" "${health_args[@]}"
+  --boot-seconds "$boot" --network "$(sed -n 's/^NETWORK=//p' "$FICAL_ENV_DIR/env.sh")" "${health_args[@]}"

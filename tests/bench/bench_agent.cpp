@@ -22,18 +22,21 @@ std::string random_hex(int digits) {
   return text.str();
 }
 
-// One environment of the app: two host-network colors on free ports, the test app
-// booting in boot_seconds, an HTTP health check with the engine's default timing.
+// One environment of the app: the test app booting in boot_seconds, an HTTP health check
+// with the engine's default timing; two host-network colors on free ports, or (with
+// `network`) port 8080 of each color's container on that Docker network.
 std::string environment_yaml(const std::string& app, const std::string& env, const AgentSetup& s,
-                             const std::string& extra) {
+                             const std::string& extra, const std::string& network = "") {
   std::string health = "{ http: /health, deadline: 30s" + (s.health_yaml.empty() ? "" : ", " + s.health_yaml) + " }";
-  return "      " + env + ":\n" +
+  std::string boot = "BOOT_DELAY: \"" + std::to_string(s.boot_seconds) + "\"";
+  auto where = network.empty() ? "            ports: { blue: " + std::to_string(testing::free_port()) +
+                                     ", green: " + std::to_string(testing::free_port()) + " }\n" +
+                                     "            env: { " + boot + " }\n"
+                               : "            port: 8080\n            env: { " + boot + ", LISTEN: 0.0.0.0 }\n";
+  return "      " + env + ":\n" + (network.empty() ? "" : "        network: " + network + "\n") +
          "        retain: 5\n        drain: 1s\n        stop_timeout: 1s\n" + extra +
          "        verify_path: /" + app + "-" + env + "/\n" +
-         "        services:\n          web:\n            image: " + s.image + "\n" +
-         "            ports: { blue: " + std::to_string(testing::free_port()) +
-         ", green: " + std::to_string(testing::free_port()) + " }\n" +
-         "            env: { BOOT_DELAY: \"" + std::to_string(s.boot_seconds) + "\" }\n" +
+         "        services:\n          web:\n            image: " + s.image + "\n" + where +
          "            health: " + health + "\n";
 }
 
@@ -65,11 +68,14 @@ BenchAgent::BenchAgent(AgentSetup setup, const testing::PrivateNginx& nginx)
               "  verify_url: http://127.0.0.1:" + std::to_string(nginx.port()) + "\n" +
               "apps:\n  " + app_ + ":\n    environments:\n" +
               environment_yaml(app_, "prod", setup_, "") +
-              environment_yaml(app_, "warm", setup_, "        keep_warm: 10m\n");
+              environment_yaml(app_, "warm", setup_, "        keep_warm: 10m\n") +
+              (setup_.network.empty() ? "" : environment_yaml(app_, "net", setup_, "", setup_.network));
   std::ofstream(dir_.path() / "agent.yaml") << yaml;
   // The operator's site config: each environment's location proxies to the upstream the
   // agent owns, which points nowhere until the first deploy.
-  for (const char* env : {"prod", "warm"}) {
+  std::vector<std::string> envs{"prod", "warm"};
+  if (!setup_.network.empty()) envs.push_back("net");
+  for (const auto& env : envs) {
     agent::router::UpstreamTarget nowhere{app_, env, "web", "none", "none", {"127.0.0.1:9"}, {}};
     std::ofstream(nginx.upstream_dir() / agent::router::upstream_file_name(nowhere))
         << agent::router::render_upstream(nowhere);

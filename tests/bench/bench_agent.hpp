@@ -14,7 +14,8 @@
 namespace fical::bench {
 
 /// What the benchmark's agent runs: one app with the environments `prod` and `warm`
-/// (the same, plus keep_warm), both routed by `nginx` at /<app>-<env>/.
+/// (the same, plus keep_warm) with host networking, and `net` on a Docker network when
+/// `network` is set, all routed by `nginx` at /<app>-<env>/.
 struct AgentSetup {
   std::string agent_binary;
   std::string client_binary;
@@ -22,6 +23,7 @@ struct AgentSetup {
   std::string image;          // repository; versions are its tags
   int boot_seconds = 2;       // BOOT_DELAY of the test app
   std::string health_yaml;    // extra keys of the health check, e.g. "max_interval: 100ms"
+  std::string network;        // a Docker network for the `net` environment; empty: none
 };
 
 /// A fical-agent process and its config; stopped (and its containers removed) on destruction.

@@ -37,6 +37,36 @@ Row fical_row(const std::string& name, const testing::PrivateNginx& nginx, Bench
   return row;
 }
 
+// The user's-host target: on a Docker network fical fails no request, its longest gap is
+// under 50 ms, and its overhead over boot is within 10% of host mode's (the two deploys of
+// each, averaged).
+bool print_network_comparison(std::ostream& out, const std::vector<Row>& rows) {
+  auto mean_overhead = [&](bool named) {
+    long long sum = 0, n = 0;
+    for (const auto& r : rows) {
+      bool is_named = r.m.name.find("(named network)") != std::string::npos;
+      if (r.target != Target::deploy || is_named != named || !r.m.to_live ||
+          r.m.name.find("keep_warm") != std::string::npos) {
+        continue;
+      }
+      sum += (*r.m.to_live - r.boot).count();
+      ++n;
+    }
+    return n ? sum / n : -1;
+  };
+  bool ok = true;
+  for (const auto& r : rows) {
+    if (r.m.name.find("(named network)") == std::string::npos) continue;
+    ok = ok && r.m.load.failed == 0 && r.m.load.longest_gap < milliseconds(50);
+  }
+  auto host = mean_overhead(false), named = mean_overhead(true);
+  ok = ok && host > 0 && named >= 0 && named <= host * 11 / 10;
+  out << "\nnamed network vs host networking: mean overhead over boot " << named << " ms vs " << host << " ms ("
+      << (host > 0 ? std::to_string(named * 100 / host) : std::string("?")) << "%; target <= 110%), "
+      << "0 failed and longest gap < 50 ms: " << (ok ? "met" : "MISSED") << "\n";
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,6 +76,8 @@ int main(int argc, char** argv) {
   app.add_option("--client", setup.client_binary, "fical-client binary")->required();
   app.add_option("--boot-seconds", setup.boot_seconds, "The test app's BOOT_DELAY")->capture_default_str();
   app.add_option("--health", setup.health_yaml, "Extra health-check keys for fical, e.g. 'max_interval: 100ms'");
+  app.add_option("--network", setup.network,
+                 "A Docker network: adds the named-network case (containers reached at their addresses)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -60,6 +92,7 @@ int main(int argc, char** argv) {
     std::cerr << "bench: warm-up (pulls v1 and v2 once, so that no flow downloads in the measured runs)\n";
     must(agent.deploy("prod", "v1"), "fical deploy v1 (prod)", &agent);
     must(agent.deploy("warm", "v1"), "fical deploy v1 (warm)", &agent);
+    if (!setup.network.empty()) must(agent.deploy("net", "v1"), "fical deploy v1 (net)", &agent);
     must(compose.up("v2"), "docker-compose up v2");
     must(compose.up("v1"), "docker-compose up v1");
     require(reload_and_settle(nginx, compose.path(), "v1"), "the compose project does not serve v1");
@@ -91,6 +124,15 @@ int main(int argc, char** argv) {
     fical("fical rollback inside keep_warm", "warm", "v1", Target::warm_rollback, milliseconds(0),
           [&] { return agent.rollback("warm"); });
 
+    if (!setup.network.empty()) {
+      require(settled_on(nginx, agent.path("net"), "v1"), "net does not serve v1");
+      fical("fical deploy v1->v2 (named network)", "net", "v2", Target::deploy, boot,
+            [&] { return agent.deploy("net", "v2"); });
+      require(settled_on(nginx, agent.path("net"), "v2"), "net does not serve v2");
+      fical("fical deploy v2->v1 (named network)", "net", "v1", Target::deploy, boot,
+            [&] { return agent.deploy("net", "v1"); });
+    }
+
     std::cout << "fical deploy benchmark: test app booting in " << setup.boot_seconds
               << " s (BOOT_DELAY), images local after a warm-up, load = 2 keep-alive connections through one nginx\n"
               << "fical route: real fical-agent process + fical-client deploy/rollback --json (what users run)\n"
@@ -102,6 +144,7 @@ int main(int argc, char** argv) {
     print_phases(std::cout, rows);
     bool all_ok = true;
     for (const auto& r : rows) all_ok = all_ok && (verdict(r) == "ok" || verdict(r) == "baseline");
+    if (!setup.network.empty()) all_ok = print_network_comparison(std::cout, rows) && all_ok;
     std::cout << "\n" << (all_ok ? "fical met every target" : "fical MISSED at least one target (see above)") << "\n";
     return all_ok ? 0 : 1;
   } catch (const std::exception& e) {

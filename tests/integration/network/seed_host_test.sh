@@ -39,7 +39,8 @@ fical() { FICAL_URL=http://127.0.0.1:$agent_port FICAL_TOKEN=$token "$client" "$
 
 free_port() {
   local port used
-  used=$(awk 'NR > 1 && $4 == "0A" { split($2, a, ":"); print strtonum("0x" a[2]) }' /proc/net/tcp /proc/net/tcp6)
+  # Listening TCP ports (mawk, Debian's awk, has no strtonum for /proc/net/tcp's hex).
+  used=$(ss -Htln | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
   for ((port = $1 + RANDOM % 500; port < $1 + 2000; port++)); do
     grep -qx "$port" <<<"$used" || { echo "$port"; return; }
   done
