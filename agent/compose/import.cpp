@@ -142,6 +142,16 @@ void write_environment(const MappedEnvironment& env, std::string& out) {
   }
 }
 
+// Compose allows My_Service; fical names are [a-z0-9-]: lowercase, _ and . become -.
+std::string fical_name(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += (c == '_' || c == '.') ? '-' : c;
+  }
+  return out;
+}
+
 std::string project_name(const ComposeInput& input, const YAML::Node& root) {
   if (auto name = scalar(root["name"]); !name.empty()) return name;
   auto dir = std::filesystem::path(input.directory).filename().string();
@@ -160,7 +170,9 @@ std::string ReportItem::to_string() const {
   return std::string(label) + ": " + path + ": " + message;
 }
 
-ImportResult import_compose(const ComposeInput& input, const ImportOptions& options) {
+namespace {
+
+ImportResult import_checked(const ComposeInput& input, const ImportOptions& options) {
   ImportResult result;
   auto loaded = load_compose_yaml(input.text);
   if (!loaded.error.empty()) {
@@ -214,7 +226,7 @@ ImportResult import_compose(const ComposeInput& input, const ImportOptions& opti
     if (!interpolation_errors.empty()) continue;
     auto project = project_name(input, root);
     if (app.empty()) {
-      app = options.app.empty() ? project : options.app;
+      app = options.app.empty() ? fical_name(project) : options.app;
       if (auto bad = proto::check_name("the app name", app)) {
         add_error(result.errors, *bad + (options.app.empty() ? " (from the compose project; give --app NAME)" : ""));
         return result;
@@ -223,11 +235,20 @@ ImportResult import_compose(const ComposeInput& input, const ImportOptions& opti
     MappedEnvironment env;
     env.name = request.name;
     std::vector<std::pair<std::string, YAML::Node>> deployed;
+    std::map<std::string, std::string> names;  // compose -> fical
     for (const auto& entry : root["services"]) {
       auto name = entry.first.Scalar();
-      if (auto bad = proto::check_name("services." + name, name)) {
+      names[name] = fical_name(name);
+      if (auto bad = proto::check_name("services." + name, names[name])) {
         add_error(result.errors, *bad);
         continue;
+      }
+      if (!entry.second.IsMap()) {
+        add_error(result.errors, "services." + name + ": must be a map of service keys");
+        continue;
+      }
+      if (names[name] != name) {
+        report.note("services." + name, "named " + names[name] + " in agent.yaml (fical names are a-z, 0-9 and -)");
       }
       if (auto kind = accessory_kind(entry.second)) {
         report.accessory("services." + name, *kind + ": not deployed by fical; keep it running as it is "
@@ -236,14 +257,14 @@ ImportResult import_compose(const ComposeInput& input, const ImportOptions& opti
       }
       deployed.emplace_back(name, entry.second);
     }
-    if (deployed.empty()) {
+    if (deployed.empty() && result.errors.empty()) {
       add_error(result.errors, "services: every service is an accessory: nothing for fical to deploy");
-      continue;
     }
+    if (deployed.empty()) continue;
     choose_network(root, deployed, project, env, report);
     ServiceContext context{root, app, project, input.directory, env.network == "host", env.network, options};
     for (const auto& [name, service] : deployed) {
-      auto service_out = map_service(name, service, context, report, result.errors);
+      auto service_out = map_service(name, names[name], service, context, report, result.errors);
       if (service_out.env_file) {
         if (!env.env_file) {
           env.env_file = service_out.env_file;
@@ -261,6 +282,9 @@ ImportResult import_compose(const ComposeInput& input, const ImportOptions& opti
           report.note("services." + name + ".depends_on." + dependency,
                       "an accessory: keep it running before deploys");
         }
+      }
+      for (auto& dependency : service_out.depends_on) {
+        if (names.count(dependency)) dependency = names[dependency];
       }
       env.services.push_back(std::move(service_out));
     }
@@ -287,6 +311,19 @@ ImportResult import_compose(const ComposeInput& input, const ImportOptions& opti
   for (const auto& env : mapped) write_environment(env, out);
   result.report = report.take();
   return result;
+}
+
+}  // namespace
+
+ImportResult import_compose(const ComposeInput& input, const ImportOptions& options) {
+  try {
+    return import_checked(input, options);
+  } catch (const YAML::Exception& e) {
+    // A key of an unexpected shape (a number where a map belongs) that no check caught.
+    ImportResult result;
+    result.errors.push_back("a key has a shape compose does not allow: " + e.msg);
+    return result;
+  }
 }
 
 }  // namespace fical::agent::compose

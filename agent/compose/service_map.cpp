@@ -69,6 +69,7 @@ std::string absolute_in(const std::string& directory, const std::string& path) {
 // A list of strings or one string as a one-item list.
 std::vector<std::string> strings_of(const YAML::Node& node) {
   std::vector<std::string> out;
+  if (!node) return out;
   if (node.IsScalar()) out.push_back(node.Scalar());
   if (node.IsSequence()) {
     for (const auto& item : node) out.push_back(scalar(item));
@@ -79,6 +80,7 @@ std::vector<std::string> strings_of(const YAML::Node& node) {
 // A compose map-or-list ("KEY=VALUE" items) as ordered pairs; a value-less item has nullopt.
 std::vector<std::pair<std::string, std::optional<std::string>>> pairs_of(const YAML::Node& node) {
   std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  if (!node) return out;
   if (node.IsMap()) {
     for (const auto& entry : node) {
       if (entry.second.IsNull()) out.emplace_back(entry.first.Scalar(), std::nullopt);
@@ -104,10 +106,10 @@ std::string flow_map(const std::vector<std::pair<std::string, std::string>>& ite
 /// The pieces of one service's mapping, in the order they are written.
 class ServiceMapper {
  public:
-  ServiceMapper(const std::string& name, const YAML::Node& service, const ServiceContext& context, Report& report,
-                std::vector<std::string>& errors)
+  ServiceMapper(const std::string& name, const std::string& fical_name, const YAML::Node& service,
+                const ServiceContext& context, Report& report, std::vector<std::string>& errors)
       : node_(service), ctx_(context), report_(report), errors_(errors), path_("services." + name) {
-    out_.name = name;
+    out_.name = fical_name;
   }
 
   MappedService run() {
@@ -115,6 +117,7 @@ class ServiceMapper {
       errors_.push_back(path_ + ": must be a map of service keys");
       return out_;
     }
+    if (!shapes_ok()) return out_;
     for (const auto& entry : node_) {
       auto key = entry.first.Scalar();
       if (key.rfind("x-", 0) == 0 || kHandled.count(key)) continue;
@@ -150,6 +153,33 @@ class ServiceMapper {
       "image", "build", "ports", "expose", "healthcheck", "command", "environment", "env_file", "labels",
       "volumes", "deploy", "mem_limit", "cpus", "user", "networks", "network_mode", "logging", "stop_signal",
       "init", "stop_grace_period", "restart", "depends_on", "container_name"};
+
+  // Each key read below has the shape the Compose Specification gives it.
+  bool shapes_ok() {
+    enum Shape { scalar_ = 1, list_ = 2, map_ = 4 };
+    const std::vector<std::pair<const char*, int>> shapes{
+        {"image", scalar_}, {"build", scalar_ | map_}, {"ports", list_}, {"expose", list_},
+        {"healthcheck", map_}, {"command", scalar_ | list_}, {"environment", list_ | map_},
+        {"env_file", scalar_ | list_}, {"labels", list_ | map_}, {"volumes", list_}, {"deploy", map_},
+        {"mem_limit", scalar_}, {"cpus", scalar_}, {"user", scalar_}, {"networks", list_ | map_},
+        {"network_mode", scalar_}, {"logging", map_}, {"stop_signal", scalar_}, {"init", scalar_},
+        {"stop_grace_period", scalar_}, {"restart", scalar_}, {"depends_on", list_ | map_},
+        {"container_name", scalar_}};
+    bool ok = true;
+    for (const auto& [key, allowed] : shapes) {
+      auto value = node_[key];
+      if (!value || value.IsNull()) continue;
+      int shape = value.IsScalar() ? scalar_ : value.IsSequence() ? list_ : map_;
+      if (!(shape & allowed)) {
+        std::string want = (allowed & scalar_) ? "a value" : "";
+        if (allowed & list_) want += std::string(want.empty() ? "" : " or ") + "a list";
+        if (allowed & map_) want += std::string(want.empty() ? "" : " or ") + "a map";
+        errors_.push_back(join_path(path_, key) + ": must be " + want);
+        ok = false;
+      }
+    }
+    return ok;
+  }
 
   void add(std::string key, std::string value, std::string comment = "") {
     out_.lines.push_back({std::move(key), std::move(value), std::move(comment), {}});
@@ -715,9 +745,9 @@ std::string network_docker_name(const YAML::Node& root, const std::string& proje
   return project + "_" + key;
 }
 
-MappedService map_service(const std::string& name, const YAML::Node& service, const ServiceContext& context,
-                          Report& report, std::vector<std::string>& errors) {
-  return ServiceMapper(name, service, context, report, errors).run();
+MappedService map_service(const std::string& name, const std::string& fical_name, const YAML::Node& service,
+                          const ServiceContext& context, Report& report, std::vector<std::string>& errors) {
+  return ServiceMapper(name, fical_name, service, context, report, errors).run();
 }
 
 }  // namespace fical::agent::compose

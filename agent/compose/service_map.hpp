@@ -56,7 +56,8 @@ std::vector<std::string> service_network_keys(const YAML::Node& service);
 /// A compose network's Docker name: its `name:`, itself when external, else PROJECT_KEY.
 std::string network_docker_name(const YAML::Node& root, const std::string& project, const std::string& key);
 
-MappedService map_service(const std::string& name, const YAML::Node& service, const ServiceContext& context,
+/// `name` is the compose key (report paths), `fical_name` the service's name in agent.yaml.
+MappedService map_service(const std::string& name, const std::string& fical_name, const YAML::Node& service, const ServiceContext& context,
                           Report& report, std::vector<std::string>& errors);
 
 }  // namespace fical::agent::compose

@@ -170,3 +170,100 @@ TEST_CASE("the import-compose command line: one value per --env, FILE required",
   CHECK(parse_options({"fical-agent", "import-compose"}).exit_code == 2);
   CHECK_FALSE(parse_options({"fical-agent", "--config", "x.yaml"}).options->import_compose);
 }
+
+namespace {
+
+compose::ImportResult import_text(const std::string& text, compose::ImportOptions options = {}) {
+  compose::ComposeInput input;
+  input.text = text;
+  input.directory = "/srv/My_Project";
+  return compose::import_compose(input, options);
+}
+
+bool reported(const compose::ImportResult& result, const std::string& line) {
+  for (const auto& item : result.report) {
+    if (item.to_string() == line) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("compose names become fical names; the directory names the app", "[compose]") {
+  auto result = import_text(
+      "services:\n  Admin_Panel:\n    image: ghcr.io/o/admin\n    depends_on: [api.v2]\n"
+      "  api.v2:\n    image: ghcr.io/o/api\n");
+  REQUIRE(result.ok());
+  auto parsed = config::parse_config(wrapped(result.yaml));
+  REQUIRE(parsed.config);
+  const auto& app = parsed.config->apps.at(0);
+  CHECK(app.name == "my-project");
+  const auto& services = app.environments.at(0).services;
+  REQUIRE(services.size() == 2);
+  CHECK(services[0].name == "api-v2");  // listed before what depends on it
+  CHECK(services[1].name == "admin-panel");
+  CHECK(reported(result, "note: services.Admin_Panel: named admin-panel in agent.yaml (fical names are a-z, 0-9 and -)"));
+}
+
+TEST_CASE("build needs --source or --image-prefix; the prefix names the images", "[compose]") {
+  const std::string text = "services:\n  api:\n    build: { context: ./api, target: prod }\n";
+  auto refused = import_text(text);
+  REQUIRE(refused.errors.size() == 1);
+  CHECK(refused.errors[0] ==
+        "services.api.build: fical does not build from a directory: give --source REPO (build on the host from git) "
+        "or --image-prefix REGISTRY/OWNER (images CI pushes)");
+  compose::ImportOptions options;
+  options.image_prefix = "ghcr.io/owner";
+  auto prefixed = import_text(text, options);
+  REQUIRE(prefixed.ok());
+  auto parsed = config::parse_config(wrapped(prefixed.yaml));
+  REQUIRE(parsed.config);
+  CHECK(parsed.config->apps[0].environments[0].services[0].image == "ghcr.io/owner/my-project-api");
+  options = {};
+  options.source = "/srv/repo.git";
+  CHECK(import_text("services:\n  api:\n    build: { context: ../elsewhere }\n", options).errors ==
+        std::vector<std::string>{"services.api.build: \"../elsewhere\" leaves the repository: fical builds inside its "
+                                 "source checkout"});
+}
+
+TEST_CASE("accessories are reported, never silently dropped, and not all may be", "[compose]") {
+  auto only = import_text("services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis\n");
+  CHECK(only.errors == std::vector<std::string>{"services: every service is an accessory: nothing for fical to deploy"});
+  auto mixed = import_text("services:\n  web:\n    image: ghcr.io/o/web\n    expose: [\"80\"]\n"
+                           "  certbot:\n    image: certbot/certbot:latest\n");
+  REQUIRE(mixed.ok());
+  CHECK(reported(mixed, "accessory: services.certbot: certbot: not deployed by fical; keep it running as it is "
+                        "(docker compose up -d certbot)"));
+  CHECK(mixed.yaml.find("certbot") == std::string::npos);
+}
+
+TEST_CASE("one env_file per environment; a disabled healthcheck on a routed service", "[compose]") {
+  auto result = import_text(
+      "services:\n  web:\n    image: ghcr.io/o/web\n    ports: [\"8000:8000\"]\n    env_file: [.env.web, .env.extra]\n"
+      "    healthcheck: { disable: true }\n  worker:\n    image: ghcr.io/o/web\n    env_file: /etc/app/worker.env\n");
+  REQUIRE(result.ok());
+  auto parsed = config::parse_config(wrapped(result.yaml));
+  REQUIRE(parsed.config);
+  const auto& env = parsed.config->apps[0].environments[0];
+  CHECK(env.env_file == "/srv/My_Project/.env.web");
+  CHECK(env.services[0].health.http_path == "/");
+  CHECK(reported(result, "not mapped: services.web.env_file[1]: fical reads one env_file per environment; merge it "
+                         "into .env.web"));
+  CHECK(reported(result, "not mapped: services.worker.env_file: fical reads one env_file per environment "
+                         "(/srv/My_Project/.env.web): merge them"));
+}
+
+TEST_CASE("a compose file of the wrong shapes is an error, not a crash", "[compose]") {
+  for (const char* text : {"services: [web]\n", "services:\n  web: 5\n", "services:\n  web:\n    build: { args: 5 }\n",
+                           "services:\n  web:\n    image: [a]\n    ports: 80\n    healthcheck: { test: 5 }\n",
+                           "services:\n  web:\n    image: x\n    volumes: {a: b}\n    deploy: 3\n    logging: 1\n",
+                           "- a\n", "services:\n  web:\n    image: x\n    environment: 5\n    labels: [a=b]\n"}) {
+    INFO(text);
+    auto result = import_text(text);
+    if (result.ok()) {
+      CHECK(config::parse_config(wrapped(result.yaml)).errors.size() < 100);  // it printed YAML
+    } else {
+      CHECK_FALSE(result.errors.at(0).empty());
+    }
+  }
+}
