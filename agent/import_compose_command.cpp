@@ -48,15 +48,17 @@ std::variant<compose::EnvRequest, std::string> parse_env_request(const std::stri
   return request;
 }
 
-int run_import_compose(const ImportComposeOptions& options, const std::map<std::string, std::string>& process_env,
-                       std::ostream& out, std::ostream& err) {
+int run_import_compose(const ImportComposeOptions& options,
+                       const std::map<std::string, std::string>& process_env, std::ostream& out,
+                       std::ostream& err) {
   const std::string prefix = "fical-agent import-compose: ";
   compose::ImportOptions import;
   import.app = options.app;
   import.image_prefix = options.image_prefix;
   import.source = options.source;
   if (!import.image_prefix.empty() && !import.source.empty()) {
-    err << prefix << "give --source (build on the host) or --image-prefix (images from CI), not both\n";
+    err << prefix
+        << "give --source (build on the host) or --image-prefix (images from CI), not both\n";
     return 2;
   }
   std::set<std::string> names;

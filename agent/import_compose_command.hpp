@@ -20,7 +20,8 @@ std::variant<compose::EnvRequest, std::string> parse_env_request(const std::stri
 std::map<std::string, std::string> process_environment();
 
 /// Runs the subcommand; returns the exit code: 0 mapped, 1 invalid input, 2 bad arguments.
-int run_import_compose(const ImportComposeOptions& options, const std::map<std::string, std::string>& process_env,
-                       std::ostream& out, std::ostream& err);
+int run_import_compose(const ImportComposeOptions& options,
+                       const std::map<std::string, std::string>& process_env, std::ostream& out,
+                       std::ostream& err);
 
 }  // namespace fical::agent

@@ -10,7 +10,8 @@ namespace {
 std::optional<std::uint16_t> parse_port(const std::string& text) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) return std::nullopt;
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535)
+    return std::nullopt;
   return static_cast<std::uint16_t>(value);
 }
 
@@ -28,7 +29,8 @@ std::optional<std::chrono::milliseconds> parse_compose_duration(const std::strin
   std::size_t i = 0;
   while (i < text.size()) {
     auto start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
     if (start == i) return std::nullopt;
     double number = 0;
     auto [end, ec] = std::from_chars(text.data() + start, text.data() + i, number);
@@ -36,8 +38,13 @@ std::optional<std::chrono::milliseconds> parse_compose_duration(const std::strin
     auto unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     auto unit = text.substr(unit_start, i - unit_start);
-    double scale = unit == "h" ? 3'600'000 : unit == "m" ? 60'000 : unit == "s" ? 1000 : unit == "ms" ? 1
-                 : unit == "us" ? 0.001 : unit == "ns" ? 1e-6 : -1;
+    double scale = unit == "h"    ? 3'600'000
+                   : unit == "m"  ? 60'000
+                   : unit == "s"  ? 1000
+                   : unit == "ms" ? 1
+                   : unit == "us" ? 0.001
+                   : unit == "ns" ? 1e-6
+                                  : -1;
     if (scale < 0) return std::nullopt;
     total_ms += number * scale;
   }
@@ -46,10 +53,12 @@ std::optional<std::chrono::milliseconds> parse_compose_duration(const std::strin
 
 std::optional<std::string> normalize_byte_size(const std::string& text) {
   auto s = lower(text);
-  if (s.size() > 1 && s.back() == 'b' && std::isalpha(static_cast<unsigned char>(s[s.size() - 2]))) s.pop_back();
+  if (s.size() > 1 && s.back() == 'b' && std::isalpha(static_cast<unsigned char>(s[s.size() - 2])))
+    s.pop_back();
   if (s.empty()) return std::nullopt;
   std::size_t digits = s.size();
-  if (s.back() == 'k' || s.back() == 'm' || s.back() == 'g' || s.back() == 'b') digits = s.size() - 1;
+  if (s.back() == 'k' || s.back() == 'm' || s.back() == 'g' || s.back() == 'b')
+    digits = s.size() - 1;
   if (digits == 0) return std::nullopt;
   for (std::size_t i = 0; i < digits; ++i) {
     if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
@@ -69,7 +78,8 @@ std::optional<std::vector<std::string>> split_words(const std::string& text) {
       if (c == quote) {
         quote = 0;
       } else if (quote == '"' && c == '\\' && i + 1 < text.size() &&
-                 (text[i + 1] == '"' || text[i + 1] == '\\' || text[i + 1] == '$' || text[i + 1] == '`')) {
+                 (text[i + 1] == '"' || text[i + 1] == '\\' || text[i + 1] == '$' ||
+                  text[i + 1] == '`')) {
         word += text[++i];
       } else {
         word += c;
@@ -146,11 +156,13 @@ std::optional<LocalUrl> local_http_check(const std::vector<std::string>& words) 
     } else {
       host = rest.substr(0, rest.find_first_of(":/"));
     }
-    if (host != "localhost" && host != "127.0.0.1" && host != "0.0.0.0" && host != "[::1]") return std::nullopt;
+    if (host != "localhost" && host != "127.0.0.1" && host != "0.0.0.0" && host != "[::1]")
+      return std::nullopt;
     rest = rest.substr(host.size());
     LocalUrl url;
     if (!rest.empty() && rest[0] == ':') {
-      auto port = parse_port(rest.substr(1, rest.find('/') == std::string::npos ? std::string::npos : rest.find('/') - 1));
+      auto port = parse_port(rest.substr(
+          1, rest.find('/') == std::string::npos ? std::string::npos : rest.find('/') - 1));
       if (!port) return std::nullopt;
       url.port = *port;
       rest = rest.find('/') == std::string::npos ? "" : rest.substr(rest.find('/'));

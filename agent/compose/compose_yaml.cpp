@@ -16,7 +16,8 @@ std::string find_tab_indent(const std::string& text) {
       ++line;
       in_indent = true;
     } else if (in_indent && c == '\t') {
-      return "line " + std::to_string(line) + ": a tab in the indentation (YAML indents with spaces only)";
+      return "line " + std::to_string(line) +
+             ": a tab in the indentation (YAML indents with spaces only)";
     } else if (c != ' ') {
       in_indent = false;
     }
@@ -70,8 +71,8 @@ LoadedYaml load_compose_yaml(const std::string& text) {
   }
 }
 
-YAML::Node interpolate_tree(const YAML::Node& node, const VariableLookup& lookup, const std::string& path,
-                            std::vector<PathError>& errors) {
+YAML::Node interpolate_tree(const YAML::Node& node, const VariableLookup& lookup,
+                            const std::string& path, std::vector<PathError>& errors) {
   if (node.IsSequence()) {
     YAML::Node out(YAML::NodeType::Sequence);
     std::size_t i = 0;

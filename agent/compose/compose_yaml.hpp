@@ -26,7 +26,7 @@ struct PathError {
 };
 
 /// A deep copy of `node` with every scalar value interpolated (keys are left as written).
-YAML::Node interpolate_tree(const YAML::Node& node, const VariableLookup& lookup, const std::string& path,
-                            std::vector<PathError>& errors);
+YAML::Node interpolate_tree(const YAML::Node& node, const VariableLookup& lookup,
+                            const std::string& path, std::vector<PathError>& errors);
 
 }  // namespace fical::agent::compose

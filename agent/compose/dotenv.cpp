@@ -14,7 +14,8 @@ std::string_view trim(std::string_view s) {
 bool is_key(std::string_view key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key[0]))) return false;
   for (char c : key) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
   }
   return true;
 }
@@ -61,8 +62,8 @@ DotEnv parse_dotenv(std::string_view text) {
     }
     auto value = parse_value(line.substr(eq + 1));
     if (!value) {
-      out.error = "line " + std::to_string(line_number) + ": the quoted value of " + std::string(key) +
-                  " does not end on its line";
+      out.error = "line " + std::to_string(line_number) + ": the quoted value of " +
+                  std::string(key) + " does not end on its line";
       return out;
     }
     out.variables[std::string(key)] = *value;

@@ -14,9 +14,12 @@
 namespace fical::agent::compose {
 namespace {
 
-const std::set<std::string> kTopLevelKeys{"version", "name", "services", "networks", "volumes", "configs", "secrets"};
+const std::set<std::string> kTopLevelKeys{"version", "name",    "services", "networks",
+                                          "volumes", "configs", "secrets"};
 
-std::string scalar(const YAML::Node& node) { return node && node.IsScalar() ? node.Scalar() : ""; }
+std::string scalar(const YAML::Node& node) {
+  return node && node.IsScalar() ? node.Scalar() : "";
+}
 
 /// One environment, mapped.
 struct MappedEnvironment {
@@ -29,7 +32,8 @@ struct MappedEnvironment {
 };
 
 void add_error(std::vector<std::string>& errors, std::string error) {
-  if (std::find(errors.begin(), errors.end(), error) == errors.end()) errors.push_back(std::move(error));
+  if (std::find(errors.begin(), errors.end(), error) == errors.end())
+    errors.push_back(std::move(error));
 }
 
 // Services in compose order, each after the ones it depends on (cycles keep compose order).
@@ -53,7 +57,8 @@ std::vector<MappedService> in_dependency_order(std::vector<MappedService> servic
 
 // The environment's network: host when a service asks for it or none names one; else the
 // first external network a deployed service joins, else the first it joins.
-void choose_network(const YAML::Node& root, const std::vector<std::pair<std::string, YAML::Node>>& deployed,
+void choose_network(const YAML::Node& root,
+                    const std::vector<std::pair<std::string, YAML::Node>>& deployed,
                     const std::string& project, MappedEnvironment& env, Report& report) {
   std::vector<std::string> keys;
   for (const auto& [name, service] : deployed) {
@@ -66,9 +71,11 @@ void choose_network(const YAML::Node& root, const std::vector<std::pair<std::str
     }
   }
   if (keys.empty()) {
-    env.network_comment = "compose's default network is not mapped: each color gets its own host port";
-    report.note("services", "no named network: the environment runs on host networking (each routed service "
-                            "gets a port per color)");
+    env.network_comment =
+        "compose's default network is not mapped: each color gets its own host port";
+    report.note("services",
+                "no named network: the environment runs on host networking (each routed service "
+                "gets a port per color)");
     return;
   }
   auto is_external = [&](const std::string& key) {
@@ -82,13 +89,15 @@ void choose_network(const YAML::Node& root, const std::vector<std::pair<std::str
     env.network_comment = "compose's external network " + key;
   } else {
     env.network_comment = "compose's network " + key + ": compose creates it, fical does not";
-    report.note("networks." + key, "compose creates " + env.network + "; fical expects it to exist (docker network create " +
-                                      env.network + ")");
+    report.note("networks." + key, "compose creates " + env.network +
+                                       "; fical expects it to exist (docker network create " +
+                                       env.network + ")");
   }
   for (const auto& [name, service] : deployed) {
     auto joined = service_network_keys(service);
     if (std::find(joined.begin(), joined.end(), key) == joined.end()) {
-      report.note("services." + name + ".networks", "fical puts every service of the environment on " + env.network);
+      report.note("services." + name + ".networks",
+                  "fical puts every service of the environment on " + env.network);
     }
   }
 }
@@ -122,11 +131,14 @@ void write_environment(const MappedEnvironment& env, std::string& out) {
   out += "      " + env.name + ":\n";
   out += with_comment("        network: " + yaml_scalar(env.network), env.network_comment) + "\n";
   if (env.env_file) {
-    out += with_comment("        env_file: " + yaml_scalar(*env.env_file), "secrets: root-only, mode 0600") + "\n";
+    out += with_comment("        env_file: " + yaml_scalar(*env.env_file),
+                        "secrets: root-only, mode 0600") +
+           "\n";
   }
   if (env.stop_timeout) {
     out += with_comment("        stop_timeout: " + proto::format_duration(*env.stop_timeout),
-                        "the longest stop_grace_period") + "\n";
+                        "the longest stop_grace_period") +
+           "\n";
   }
   out += "        services:\n";
   for (const auto& service : env.services) {
@@ -136,7 +148,8 @@ void write_environment(const MappedEnvironment& env, std::string& out) {
         out += with_comment("            " + line.key + ": " + line.value, line.comment) + "\n";
       } else {
         out += with_comment("            " + line.key + ":", line.comment) + "\n";
-        for (const auto& [key, value] : line.block) out += "              " + key + ": " + value + "\n";
+        for (const auto& [key, value] : line.block)
+          out += "              " + key + ": " + value + "\n";
       }
     }
   }
@@ -166,7 +179,9 @@ std::string project_name(const ComposeInput& input, const YAML::Node& root) {
 }  // namespace
 
 std::string ReportItem::to_string() const {
-  const char* label = kind == Kind::unmapped ? "not mapped" : kind == Kind::accessory ? "accessory" : "note";
+  const char* label = kind == Kind::unmapped    ? "not mapped"
+                      : kind == Kind::accessory ? "accessory"
+                                                : "note";
   return std::string(label) + ": " + path + ": " + message;
 }
 
@@ -184,8 +199,10 @@ ImportResult import_checked(const ComposeInput& input, const ImportOptions& opti
   for (const auto& entry : raw) {
     auto key = entry.first.Scalar();
     if (key.rfind("x-", 0) == 0 || kTopLevelKeys.count(key)) continue;
-    add_error(result.errors, key + ": unknown top-level key (compose files have version, name, services, networks, "
-                               "volumes, configs, secrets and x- extensions)");
+    add_error(result.errors,
+              key +
+                  ": unknown top-level key (compose files have version, name, services, networks, "
+                  "volumes, configs, secrets and x- extensions)");
   }
   auto services = raw["services"];
   if (!services || !services.IsMap() || services.size() == 0) {
@@ -204,7 +221,8 @@ ImportResult import_checked(const ComposeInput& input, const ImportOptions& opti
   if (!result.errors.empty()) return result;
   if (raw["version"]) report.note("version", "obsolete in the Compose Specification; ignored");
   for (const char* key : {"configs", "secrets"}) {
-    if (raw[key]) report.unmapped(key, "fical has no key for it: put secrets in the environment's env_file");
+    if (raw[key])
+      report.unmapped(key, "fical has no key for it: put secrets in the environment's env_file");
   }
 
   std::vector<MappedEnvironment> mapped;
@@ -228,7 +246,9 @@ ImportResult import_checked(const ComposeInput& input, const ImportOptions& opti
     if (app.empty()) {
       app = options.app.empty() ? fical_name(project) : options.app;
       if (auto bad = proto::check_name("the app name", app)) {
-        add_error(result.errors, *bad + (options.app.empty() ? " (from the compose project; give --app NAME)" : ""));
+        add_error(
+            result.errors,
+            *bad + (options.app.empty() ? " (from the compose project; give --app NAME)" : ""));
         return result;
       }
     }
@@ -248,33 +268,41 @@ ImportResult import_checked(const ComposeInput& input, const ImportOptions& opti
         continue;
       }
       if (names[name] != name) {
-        report.note("services." + name, "named " + names[name] + " in agent.yaml (fical names are a-z, 0-9 and -)");
+        report.note("services." + name,
+                    "named " + names[name] + " in agent.yaml (fical names are a-z, 0-9 and -)");
       }
       if (auto kind = accessory_kind(entry.second)) {
-        report.accessory("services." + name, *kind + ": not deployed by fical; keep it running as it is "
-                                             "(docker compose up -d " + name + ")");
+        report.accessory("services." + name,
+                         *kind +
+                             ": not deployed by fical; keep it running as it is "
+                             "(docker compose up -d " +
+                             name + ")");
         continue;
       }
       deployed.emplace_back(name, entry.second);
     }
     if (deployed.empty() && result.errors.empty()) {
-      add_error(result.errors, "services: every service is an accessory: nothing for fical to deploy");
+      add_error(result.errors,
+                "services: every service is an accessory: nothing for fical to deploy");
     }
     if (deployed.empty()) continue;
     choose_network(root, deployed, project, env, report);
-    ServiceContext context{root, app, project, input.directory, env.network == "host", env.network, options};
+    ServiceContext context{root,        app,    project, input.directory, env.network == "host",
+                           env.network, options};
     for (const auto& [name, service] : deployed) {
       auto service_out = map_service(name, names[name], service, context, report, result.errors);
       if (service_out.env_file) {
         if (!env.env_file) {
           env.env_file = service_out.env_file;
         } else if (*env.env_file != *service_out.env_file) {
-          report.unmapped("services." + name + ".env_file",
-                          "fical reads one env_file per environment (" + *env.env_file + "): merge them");
+          report.unmapped(
+              "services." + name + ".env_file",
+              "fical reads one env_file per environment (" + *env.env_file + "): merge them");
         }
       }
       if (service_out.stop_grace_period) {
-        env.stop_timeout = std::max(env.stop_timeout.value_or(std::chrono::milliseconds(0)), *service_out.stop_grace_period);
+        env.stop_timeout = std::max(env.stop_timeout.value_or(std::chrono::milliseconds(0)),
+                                    *service_out.stop_grace_period);
       }
       for (const auto& dependency : service_out.depends_on) {
         auto dep = root["services"][dependency];
@@ -291,7 +319,8 @@ ImportResult import_checked(const ComposeInput& input, const ImportOptions& opti
     if (env.env_file) {
       for (const auto& [name, service] : deployed) {
         if (!service["env_file"]) {
-          report.note("services." + name + ".env_file", "fical gives the environment's env_file to every service");
+          report.note("services." + name + ".env_file",
+                      "fical gives the environment's env_file to every service");
         }
       }
     }
@@ -302,8 +331,10 @@ ImportResult import_checked(const ComposeInput& input, const ImportOptions& opti
   if (!result.errors.empty()) return result;
 
   auto& out = result.yaml;
-  out += "# agent.yaml apps section imported from " + input.file_name + " by fical-agent import-compose.\n";
-  out += "# What could not be mapped is in the report printed with it. fical runs every container\n";
+  out += "# agent.yaml apps section imported from " + input.file_name +
+         " by fical-agent import-compose.\n";
+  out +=
+      "# What could not be mapped is in the report printed with it. fical runs every container\n";
   out += "# with restart policy unless-stopped.\n";
   out += "apps:\n  " + app + ":\n";
   if (!options.source.empty()) out += "    source: { repo: " + yaml_scalar(options.source) + " }\n";

@@ -25,7 +25,7 @@ struct ImportOptions {
 /// The compose file and what interpolation reads besides the --env variables.
 struct ComposeInput {
   std::string text;
-  std::string directory;                   // absolute: relative paths resolve against it
+  std::string directory;  // absolute: relative paths resolve against it
   std::string file_name = "docker-compose.yml";
   std::optional<std::string> dotenv_text;  // the .env next to the file, when there is one
   std::map<std::string, std::string> process_env;

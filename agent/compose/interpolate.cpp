@@ -5,8 +5,12 @@
 namespace fical::agent::compose {
 namespace {
 
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // The end of the ${...} that starts at `open` (the index of '{'), nested braces included.
 std::size_t closing_brace(std::string_view text, std::size_t open) {
@@ -39,11 +43,14 @@ Interpolated expand_braced(std::string_view body, const VariableLookup& lookup) 
   if (!word.ok()) return word;
   bool unset = !value || (colon && value->empty());
   switch (op) {
-    case '-': return {unset ? word.text : *value, ""};
-    case '+': return {unset ? "" : word.text, ""};
+    case '-':
+      return {unset ? word.text : *value, ""};
+    case '+':
+      return {unset ? "" : word.text, ""};
     default:  // '?'
-      if (unset) return {"", "required variable " + name + " is missing a value" +
-                                 (word.text.empty() ? "" : ": " + word.text)};
+      if (unset)
+        return {"", "required variable " + name + " is missing a value" +
+                        (word.text.empty() ? "" : ": " + word.text)};
       return {*value, ""};
   }
 }
@@ -63,7 +70,8 @@ Interpolated interpolate(std::string_view text, const VariableLookup& lookup) {
     } else if (i + 1 < text.size() && text[i + 1] == '{') {
       auto close = closing_brace(text, i + 1);
       if (close == std::string_view::npos) {
-        return {"", "invalid interpolation format for \"" + std::string(text.substr(i)) + "\": no closing }"};
+        return {"", "invalid interpolation format for \"" + std::string(text.substr(i)) +
+                        "\": no closing }"};
       }
       auto part = expand_braced(text.substr(i + 2, close - i - 2), lookup);
       if (!part.ok()) return part;

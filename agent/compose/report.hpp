@@ -11,9 +11,15 @@ namespace fical::agent::compose {
 /// Collects ReportItems without repeats (every environment maps the same services).
 class Report {
  public:
-  void unmapped(const std::string& path, const std::string& message) { add(ReportItem::Kind::unmapped, path, message); }
-  void note(const std::string& path, const std::string& message) { add(ReportItem::Kind::note, path, message); }
-  void accessory(const std::string& path, const std::string& message) { add(ReportItem::Kind::accessory, path, message); }
+  void unmapped(const std::string& path, const std::string& message) {
+    add(ReportItem::Kind::unmapped, path, message);
+  }
+  void note(const std::string& path, const std::string& message) {
+    add(ReportItem::Kind::note, path, message);
+  }
+  void accessory(const std::string& path, const std::string& message) {
+    add(ReportItem::Kind::accessory, path, message);
+  }
   std::vector<ReportItem> take() { return std::move(items_); }
 
  private:

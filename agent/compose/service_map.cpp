@@ -1,10 +1,11 @@
 #include "agent/compose/service_map.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 
 #include "agent/compose/compose_values.hpp"
+#include "agent/compose/health_map.hpp"
+#include "agent/compose/volume_map.hpp"
 #include "agent/compose/yaml_text.hpp"
 #include "proto/durations.hpp"
 #include "proto/service_spec.hpp"
@@ -12,96 +13,80 @@
 namespace fical::agent::compose {
 namespace {
 
-namespace fs = std::filesystem;
 
 // Service keys of the Compose Specification that fical has no key for.
-const std::set<std::string> kNoFicalKey{
-    "annotations", "attach", "blkio_config", "cap_add", "cap_drop", "cgroup", "cgroup_parent",
-    "configs", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period",
-    "cpu_rt_runtime", "cpu_shares", "cpuset", "credential_spec", "develop", "device_cgroup_rules",
-    "devices", "dns", "dns_opt", "dns_search", "domainname", "entrypoint", "external_links",
-    "extends", "extra_hosts", "gpus", "group_add", "hostname", "ipc", "isolation", "links",
-    "mac_address", "mem_reservation", "mem_swappiness", "memswap_limit", "oom_kill_disable",
-    "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "privileged",
-    "profiles", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
-    "shm_size", "stdin_open", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "userns_mode",
-    "uts", "volumes_from", "working_dir"};
+const std::set<std::string> kNoFicalKey{"annotations",
+                                        "attach",
+                                        "blkio_config",
+                                        "cap_add",
+                                        "cap_drop",
+                                        "cgroup",
+                                        "cgroup_parent",
+                                        "configs",
+                                        "cpu_count",
+                                        "cpu_percent",
+                                        "cpu_period",
+                                        "cpu_quota",
+                                        "cpu_rt_period",
+                                        "cpu_rt_runtime",
+                                        "cpu_shares",
+                                        "cpuset",
+                                        "credential_spec",
+                                        "develop",
+                                        "device_cgroup_rules",
+                                        "devices",
+                                        "dns",
+                                        "dns_opt",
+                                        "dns_search",
+                                        "domainname",
+                                        "entrypoint",
+                                        "external_links",
+                                        "extends",
+                                        "extra_hosts",
+                                        "gpus",
+                                        "group_add",
+                                        "hostname",
+                                        "ipc",
+                                        "isolation",
+                                        "links",
+                                        "mac_address",
+                                        "mem_reservation",
+                                        "mem_swappiness",
+                                        "memswap_limit",
+                                        "oom_kill_disable",
+                                        "oom_score_adj",
+                                        "pid",
+                                        "pids_limit",
+                                        "platform",
+                                        "post_start",
+                                        "pre_stop",
+                                        "privileged",
+                                        "profiles",
+                                        "pull_policy",
+                                        "read_only",
+                                        "runtime",
+                                        "scale",
+                                        "secrets",
+                                        "security_opt",
+                                        "shm_size",
+                                        "stdin_open",
+                                        "storage_opt",
+                                        "sysctls",
+                                        "tmpfs",
+                                        "tty",
+                                        "ulimits",
+                                        "userns_mode",
+                                        "uts",
+                                        "volumes_from",
+                                        "working_dir"};
 
 const std::set<std::string> kAccessories{
-    "postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "mongodb", "redis", "valkey",
-    "memcached", "rabbitmq", "elasticsearch", "opensearch", "minio", "certbot", "nginx", "traefik",
-    "caddy", "haproxy", "zookeeper", "kafka", "clickhouse-server", "influxdb", "etcd", "consul", "vault",
-    "mailhog", "mailpit"};
-
-std::string scalar(const YAML::Node& node) { return node && node.IsScalar() ? node.Scalar() : ""; }
-
-std::string join_path(const std::string& a, const std::string& b) { return a + "." + b; }
-
-// The repository of "ghcr.io/o/web:1.2" or "web@sha256:..." and the tag or digest cut off.
-std::pair<std::string, std::string> split_image(const std::string& image) {
-  if (auto at = image.find('@'); at != std::string::npos) return {image.substr(0, at), image.substr(at)};
-  auto slash = image.rfind('/');
-  auto colon = image.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-    return {image.substr(0, colon), image.substr(colon)};
-  }
-  return {image, ""};
-}
-
-// "./backend" -> "backend", "." -> "."; nullopt when it leaves the directory.
-std::optional<std::string> relative_inside(const std::string& path) {
-  if (path.empty()) return std::string(".");
-  if (path.front() == '/' || path.front() == '~') return std::nullopt;
-  auto normal = fs::path(path).lexically_normal().string();
-  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
-  if (normal.empty()) normal = ".";
-  if (normal == ".." || normal.rfind("../", 0) == 0) return std::nullopt;
-  return normal;
-}
-
-std::string absolute_in(const std::string& directory, const std::string& path) {
-  if (!path.empty() && path.front() == '/') return fs::path(path).lexically_normal().string();
-  auto joined = (fs::path(directory) / path).lexically_normal().string();
-  if (joined.size() > 1 && joined.back() == '/') joined.pop_back();
-  return joined;
-}
-
-// A list of strings or one string as a one-item list.
-std::vector<std::string> strings_of(const YAML::Node& node) {
-  std::vector<std::string> out;
-  if (!node) return out;
-  if (node.IsScalar()) out.push_back(node.Scalar());
-  if (node.IsSequence()) {
-    for (const auto& item : node) out.push_back(scalar(item));
-  }
-  return out;
-}
-
-// A compose map-or-list ("KEY=VALUE" items) as ordered pairs; a value-less item has nullopt.
-std::vector<std::pair<std::string, std::optional<std::string>>> pairs_of(const YAML::Node& node) {
-  std::vector<std::pair<std::string, std::optional<std::string>>> out;
-  if (!node) return out;
-  if (node.IsMap()) {
-    for (const auto& entry : node) {
-      if (entry.second.IsNull()) out.emplace_back(entry.first.Scalar(), std::nullopt);
-      else out.emplace_back(entry.first.Scalar(), scalar(entry.second));
-    }
-  } else if (node.IsSequence()) {
-    for (const auto& item : node) {
-      auto text = scalar(item);
-      auto eq = text.find('=');
-      if (eq == std::string::npos) out.emplace_back(text, std::nullopt);
-      else out.emplace_back(text.substr(0, eq), text.substr(eq + 1));
-    }
-  }
-  return out;
-}
-
-std::string flow_map(const std::vector<std::pair<std::string, std::string>>& items) {
-  std::string out = "{ ";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i].first + ": " + items[i].second;
-  return out + " }";
-}
+    "postgres", "postgresql",        "postgis",    "mysql",   "mariadb",
+    "mongo",    "mongodb",           "redis",      "valkey",  "memcached",
+    "rabbitmq", "elasticsearch",     "opensearch", "minio",   "certbot",
+    "nginx",    "traefik",           "caddy",      "haproxy", "zookeeper",
+    "kafka",    "clickhouse-server", "influxdb",   "etcd",    "consul",
+    "vault",    "mailhog",           "mailpit"};
 
 /// The pieces of one service's mapping, in the order they are written.
 class ServiceMapper {
@@ -121,8 +106,10 @@ class ServiceMapper {
     for (const auto& entry : node_) {
       auto key = entry.first.Scalar();
       if (key.rfind("x-", 0) == 0 || kHandled.count(key)) continue;
-      if (kNoFicalKey.count(key)) report_.unmapped(join_path(path_, key), "fical has no key for it");
-      else report_.unmapped(join_path(path_, key), "not a Compose Specification service key; ignored");
+      if (kNoFicalKey.count(key))
+        report_.unmapped(join_path(path_, key), "fical has no key for it");
+      else
+        report_.unmapped(join_path(path_, key), "not a Compose Specification service key; ignored");
     }
     map_image();
     map_ports_and_health();
@@ -130,19 +117,25 @@ class ServiceMapper {
     map_environment();
     map_env_file();
     map_labels();
-    map_volumes();
+    if (auto volumes = node_["volumes"]) {
+      auto line =
+          volumes_line(volumes, path_, ctx_.root, ctx_.project, ctx_.directory, report_, errors_);
+      if (line) out_.lines.push_back(*line);
+    }
     map_limits();
     if (auto user = scalar(node_["user"]); !user.empty()) add("user", yaml_scalar(user));
     map_networks();
     map_logging();
-    if (auto signal = scalar(node_["stop_signal"]); !signal.empty()) add("stop_signal", yaml_scalar(signal));
+    if (auto signal = scalar(node_["stop_signal"]); !signal.empty())
+      add("stop_signal", yaml_scalar(signal));
     if (node_["init"] && scalar(node_["init"]) == "true") add("init", "true");
     map_stop_grace_period();
     map_restart();
     map_depends_on();
     if (node_["container_name"]) {
       report_.unmapped(join_path(path_, "container_name"),
-                       "fical names containers itself ({app}-{env}-{service}-{color}); nginx reaches them through "
+                       "fical names containers itself ({app}-{env}-{service}-{color}); nginx "
+                       "reaches them through "
                        "fical's upstream file");
     }
     return out_;
@@ -150,21 +143,38 @@ class ServiceMapper {
 
  private:
   inline static const std::set<std::string> kHandled{
-      "image", "build", "ports", "expose", "healthcheck", "command", "environment", "env_file", "labels",
-      "volumes", "deploy", "mem_limit", "cpus", "user", "networks", "network_mode", "logging", "stop_signal",
-      "init", "stop_grace_period", "restart", "depends_on", "container_name"};
+      "image",        "build",       "ports",         "expose", "healthcheck",
+      "command",      "environment", "env_file",      "labels", "volumes",
+      "deploy",       "mem_limit",   "cpus",          "user",   "networks",
+      "network_mode", "logging",     "stop_signal",   "init",   "stop_grace_period",
+      "restart",      "depends_on",  "container_name"};
 
   // Each key read below has the shape the Compose Specification gives it.
   bool shapes_ok() {
     enum Shape { scalar_ = 1, list_ = 2, map_ = 4 };
-    const std::vector<std::pair<const char*, int>> shapes{
-        {"image", scalar_}, {"build", scalar_ | map_}, {"ports", list_}, {"expose", list_},
-        {"healthcheck", map_}, {"command", scalar_ | list_}, {"environment", list_ | map_},
-        {"env_file", scalar_ | list_}, {"labels", list_ | map_}, {"volumes", list_}, {"deploy", map_},
-        {"mem_limit", scalar_}, {"cpus", scalar_}, {"user", scalar_}, {"networks", list_ | map_},
-        {"network_mode", scalar_}, {"logging", map_}, {"stop_signal", scalar_}, {"init", scalar_},
-        {"stop_grace_period", scalar_}, {"restart", scalar_}, {"depends_on", list_ | map_},
-        {"container_name", scalar_}};
+    const std::vector<std::pair<const char*, int>> shapes{{"image", scalar_},
+                                                          {"build", scalar_ | map_},
+                                                          {"ports", list_},
+                                                          {"expose", list_},
+                                                          {"healthcheck", map_},
+                                                          {"command", scalar_ | list_},
+                                                          {"environment", list_ | map_},
+                                                          {"env_file", scalar_ | list_},
+                                                          {"labels", list_ | map_},
+                                                          {"volumes", list_},
+                                                          {"deploy", map_},
+                                                          {"mem_limit", scalar_},
+                                                          {"cpus", scalar_},
+                                                          {"user", scalar_},
+                                                          {"networks", list_ | map_},
+                                                          {"network_mode", scalar_},
+                                                          {"logging", map_},
+                                                          {"stop_signal", scalar_},
+                                                          {"init", scalar_},
+                                                          {"stop_grace_period", scalar_},
+                                                          {"restart", scalar_},
+                                                          {"depends_on", list_ | map_},
+                                                          {"container_name", scalar_}};
     bool ok = true;
     for (const auto& [key, allowed] : shapes) {
       auto value = node_[key];
@@ -194,7 +204,8 @@ class ServiceMapper {
       errors_.push_back(path_ + ": has neither image nor build");
     } else {
       auto [repository, tag] = split_image(image);
-      add("image", yaml_scalar(repository), tag.empty() ? "" : "compose pinned " + tag + "; each deploy names the tag");
+      add("image", yaml_scalar(repository),
+          tag.empty() ? "" : "compose pinned " + tag + "; each deploy names the tag");
     }
   }
 
@@ -212,7 +223,8 @@ class ServiceMapper {
       for (const auto& entry : build) {
         auto key = entry.first.Scalar();
         if (key != "context" && key != "dockerfile" && key != "target" && key != "args") {
-          report_.unmapped(join_path(bpath, key), "fical's build has context, dockerfile, target and args only");
+          report_.unmapped(join_path(bpath, key),
+                           "fical's build has context, dockerfile, target and args only");
         }
       }
     } else {
@@ -232,21 +244,30 @@ class ServiceMapper {
       if (!target.empty()) items.emplace_back("target", yaml_scalar(target));
       std::vector<std::pair<std::string, std::string>> arg_items;
       for (const auto& [key, value] : args) {
-        if (value) arg_items.emplace_back(key, yaml_scalar(*value));
-        else report_.unmapped(bpath + ".args." + key, "takes its value from the shell at build time; give it a value");
+        if (value)
+          arg_items.emplace_back(key, yaml_scalar(*value));
+        else
+          report_.unmapped(bpath + ".args." + key,
+                           "takes its value from the shell at build time; give it a value");
       }
       if (!arg_items.empty()) items.emplace_back("args", flow_map(arg_items));
-      add("build", flow_map(items), "built on the host from the app's source (relative to the repository root)");
-      if (!image.empty()) report_.note(join_path(path_, "image"), "not used in build mode: fical tags the images it builds");
+      add("build", flow_map(items),
+          "built on the host from the app's source (relative to the repository root)");
+      if (!image.empty())
+        report_.note(join_path(path_, "image"),
+                     "not used in build mode: fical tags the images it builds");
     } else if (!ctx_.options.image_prefix.empty()) {
       add("image", yaml_scalar(ctx_.options.image_prefix + "/" + ctx_.app + "-" + out_.name),
           "built by CI from " + context + "; push it tagged with the version to deploy");
     } else if (!image.empty()) {
       auto [repository, tag] = split_image(image);
-      add("image", yaml_scalar(repository), "compose builds it from " + context + "; fical pulls it: push it first");
+      add("image", yaml_scalar(repository),
+          "compose builds it from " + context + "; fical pulls it: push it first");
     } else {
-      errors_.push_back(bpath + ": fical does not build from a directory: give --source REPO (build on the host "
-                                "from git) or --image-prefix REGISTRY/OWNER (images CI pushes)");
+      errors_.push_back(
+          bpath +
+          ": fical does not build from a directory: give --source REPO (build on the host "
+          "from git) or --image-prefix REGISTRY/OWNER (images CI pushes)");
     }
   }
 
@@ -262,10 +283,12 @@ class ServiceMapper {
           container_port = mapping->container;
           port_from = "expose";
         } else {
-          report_.unmapped(join_path(path_, "expose[0]"), "\"" + items[0] + "\" is not a single port");
+          report_.unmapped(join_path(path_, "expose[0]"),
+                           "\"" + items[0] + "\" is not a single port");
         }
         for (std::size_t i = 1; i < items.size(); ++i) {
-          report_.unmapped(join_path(path_, "expose[" + std::to_string(i) + "]"), "fical routes one port per service");
+          report_.unmapped(join_path(path_, "expose[" + std::to_string(i) + "]"),
+                           "fical routes one port per service");
         }
       }
     }
@@ -276,8 +299,11 @@ class ServiceMapper {
         std::optional<PortMapping> mapping;
         if (item.IsMap()) {
           if (auto target = parse_port_mapping(scalar(item["target"]))) {
-            mapping = PortMapping{target->container, std::nullopt, scalar(item["protocol"]).empty() ? "tcp" : scalar(item["protocol"])};
-            if (auto p = parse_port_mapping(scalar(item["published"]))) mapping->published = p->container;
+            mapping =
+                PortMapping{target->container, std::nullopt,
+                            scalar(item["protocol"]).empty() ? "tcp" : scalar(item["protocol"])};
+            if (auto p = parse_port_mapping(scalar(item["published"])))
+              mapping->published = p->container;
           }
         } else {
           mapping = parse_port_mapping(scalar(item));
@@ -296,7 +322,10 @@ class ServiceMapper {
         ++i;
       }
     }
-    auto health = health_of();
+    ComposeHealth health;
+    if (auto check = node_["healthcheck"]) {
+      health = read_healthcheck(check, join_path(path_, "healthcheck"), report_, errors_);
+    }
     if (!container_port && health.url) {
       container_port = health.url->port;
       port_from = "the healthcheck URL";
@@ -305,134 +334,41 @@ class ServiceMapper {
     if (routed) {
       if (ctx_.host_network) {
         out_.host_port_base = published.value_or(*container_port);
-        out_.host_port_comment = "host networking: each color its own host port, given to the app as $PORT";
+        out_.host_port_comment =
+            "host networking: each color its own host port, given to the app as $PORT";
         add("ports", "", "");  // filled in by the environment, which knows the ports taken
         if (published) {
           report_.note(join_path(path_, "ports"),
-                       "compose published " + std::to_string(*published) + "->" + std::to_string(*container_port) +
-                           "; with host networking fical runs each color on its own host port and sets $PORT: the app must listen on $PORT");
+                       "compose published " + std::to_string(*published) + "->" +
+                           std::to_string(*container_port) +
+                           "; with host networking fical runs each color on its own host port and "
+                           "sets $PORT: the app must listen on $PORT");
         } else {
-          report_.note(join_path(path_, port_from == "ports" ? "ports" : port_from == "expose" ? "expose" : "healthcheck"),
-                       "with host networking the app must listen on $PORT (fical gives each color its own port)");
+          report_.note(join_path(path_, port_from == "ports"    ? "ports"
+                                        : port_from == "expose" ? "expose"
+                                                                : "healthcheck"),
+                       "with host networking the app must listen on $PORT (fical gives each color "
+                       "its own port)");
         }
       } else {
         add("port", std::to_string(*container_port), "from " + port_from);
         if (published) {
-          report_.note(join_path(path_, "ports"), "the host port " + std::to_string(*published) +
-                                                     " is not published: nginx reaches the container on " + ctx_.network);
+          report_.note(join_path(path_, "ports"),
+                       "the host port " + std::to_string(*published) +
+                           " is not published: nginx reaches the container on " + ctx_.network);
         }
       }
     }
     if (!routed) {
-      report_.note(path_, "no container port (expose, ports or a healthcheck URL): deployed as a worker with no "
-                          "upstream; add port (or ports on host networking) if nginx routes to it");
+      report_.note(
+          path_,
+          "no container port (expose, ports or a healthcheck URL): deployed as a worker with no "
+          "upstream; add port (or ports on host networking) if nginx routes to it");
     }
-    write_health(health, routed);
-  }
-
-  struct Health {
-    bool present = false;
-    bool disabled = false;
-    std::vector<std::string> exec;
-    std::optional<LocalUrl> url;
-    std::optional<std::chrono::milliseconds> deadline;
-    std::string comment;
-  };
-
-  Health health_of() {
-    Health h;
-    auto check = node_["healthcheck"];
-    if (!check) return h;
-    auto hpath = join_path(path_, "healthcheck");
-    if (!check.IsMap()) {
-      errors_.push_back(hpath + ": must be a map");
-      return h;
+    if (auto line = health_line(health, routed, ctx_.host_network, join_path(path_, "healthcheck"),
+                                report_)) {
+      out_.lines.push_back(*line);
     }
-    h.present = true;
-    if (scalar(check["disable"]) == "true") {
-      h.disabled = true;
-      return h;
-    }
-    auto test = check["test"];
-    std::vector<std::string> words;
-    if (test && test.IsSequence()) {
-      auto items = strings_of(test);
-      if (!items.empty() && items[0] == "NONE") {
-        h.disabled = true;
-        return h;
-      }
-      if (items.size() >= 2 && items[0] == "CMD") {
-        words.assign(items.begin() + 1, items.end());
-        h.exec = words;
-      } else if (items.size() == 2 && items[0] == "CMD-SHELL") {
-        words = split_words(items[1]).value_or(std::vector<std::string>{});
-        h.exec = {"/bin/sh", "-c", items[1]};
-      } else {
-        errors_.push_back(hpath + ".test: must start with CMD, CMD-SHELL or NONE");
-        return h;
-      }
-    } else if (test && test.IsScalar()) {
-      words = split_words(test.Scalar()).value_or(std::vector<std::string>{});
-      h.exec = {"/bin/sh", "-c", test.Scalar()};
-    } else {
-      report_.unmapped(hpath, "no test: the image's HEALTHCHECK is used (health: {docker: true})");
-      h.exec.clear();
-      return h;
-    }
-    h.url = local_http_check(words);
-    auto duration = [&](const char* key, std::chrono::milliseconds fallback) {
-      auto text = scalar(check[key]);
-      if (text.empty()) return fallback;
-      auto parsed = parse_compose_duration(text);
-      if (!parsed) errors_.push_back(hpath + "." + key + ": \"" + text + "\" is not a duration like 30s or 1m30s");
-      return parsed.value_or(fallback);
-    };
-    if (check["interval"] || check["retries"] || check["start_period"]) {
-      auto interval = duration("interval", std::chrono::seconds(30));
-      auto start = duration("start_period", std::chrono::seconds(0));
-      long retries = 3;
-      try {
-        if (check["retries"]) retries = check["retries"].as<long>();
-      } catch (const YAML::Exception&) {
-        errors_.push_back(hpath + ".retries: must be a whole number");
-      }
-      h.deadline = std::max<std::chrono::milliseconds>(std::chrono::seconds(10), start + interval * retries);
-      h.comment = "deadline: start_period + interval x retries";
-    }
-    for (const char* key : {"timeout", "start_interval"}) {
-      if (check[key]) report_.note(hpath + "." + key, "not mapped: fical probes with its own timeouts");
-    }
-    return h;
-  }
-
-  void write_health(const Health& h, bool routed) {
-    std::vector<std::pair<std::string, std::string>> items;
-    std::string comment;
-    auto hpath = join_path(path_, "healthcheck");
-    if (h.present && h.disabled) {
-      if (routed) {
-        items.emplace_back("http", "/");
-        comment = "compose disables the check; fical needs one for a routed service: set the app's health path";
-        report_.note(hpath, "disabled in compose; fical checks GET / (a routed service needs a check)");
-      }
-    } else if (h.url && routed && ctx_.host_network) {
-      items.emplace_back("http", yaml_scalar(h.url->path));
-      comment = "compose's healthcheck fetched this path";
-    } else if (!h.exec.empty()) {
-      items.emplace_back("exec", yaml_flow_list(h.exec));
-      comment = "compose's healthcheck, run inside the container";
-    } else if (h.present) {
-      items.emplace_back("docker", "true");
-    } else if (routed) {
-      items.emplace_back("http", "/");
-      comment = "compose has no healthcheck: set the app's health path";
-      report_.note(hpath, "none in compose; fical checks GET / for a routed service: set health.http to the app's health path");
-    }
-    if (h.deadline && !items.empty()) {
-      items.emplace_back("deadline", proto::format_duration(*h.deadline));
-      comment += (comment.empty() ? "" : "; ") + h.comment;
-    }
-    if (!items.empty()) add("health", flow_map(items), comment);
   }
 
   void map_command() {
@@ -456,8 +392,9 @@ class ServiceMapper {
     OutLine line{"env", "", "", {}};
     for (const auto& [key, value] : pairs_of(env)) {
       if (!value) {
-        report_.unmapped(join_path(path_, "environment." + key),
-                         "takes its value from the shell at `docker compose up`: put it in the env_file");
+        report_.unmapped(
+            join_path(path_, "environment." + key),
+            "takes its value from the shell at `docker compose up`: put it in the env_file");
         continue;
       }
       line.block.emplace_back(yaml_scalar(key), yaml_scalar(*value));
@@ -470,7 +407,8 @@ class ServiceMapper {
     if (!env_file) return;
     std::vector<std::string> files;
     if (env_file.IsSequence()) {
-      for (const auto& item : env_file) files.push_back(item.IsMap() ? scalar(item["path"]) : scalar(item));
+      for (const auto& item : env_file)
+        files.push_back(item.IsMap() ? scalar(item["path"]) : scalar(item));
     } else {
       files.push_back(scalar(env_file));
     }
@@ -496,95 +434,6 @@ class ServiceMapper {
     if (!line.block.empty()) out_.lines.push_back(std::move(line));
   }
 
-  // The Docker name of a named volume: its `name:`, itself when external, else PROJECT_KEY.
-  std::string volume_name(const std::string& key, std::string& comment) {
-    auto top = ctx_.root["volumes"] ? ctx_.root["volumes"][key] : YAML::Node();
-    if (top && top.IsMap()) {
-      if (auto name = scalar(top["name"]); !name.empty()) return name;
-      if (top["external"] && scalar(top["external"]) == "true") return key;
-    }
-    comment = "volume " + key + " is " + ctx_.project + "_" + key + " in compose (project " + ctx_.project + ")";
-    return ctx_.project + "_" + key;
-  }
-
-  void map_volumes() {
-    auto volumes = node_["volumes"];
-    if (!volumes) return;
-    std::vector<std::string> mounts;
-    std::vector<std::string> comments;
-    std::size_t i = 0;
-    for (const auto& item : volumes) {
-      auto where = join_path(path_, "volumes[" + std::to_string(i++) + "]");
-      std::string source, target, type;
-      bool read_only = false;
-      if (item.IsMap()) {
-        type = scalar(item["type"]);
-        source = scalar(item["source"]);
-        target = scalar(item["target"]);
-        read_only = scalar(item["read_only"]) == "true";
-        for (const auto& entry : item) {
-          auto key = entry.first.Scalar();
-          if (key != "type" && key != "source" && key != "target" && key != "read_only") {
-            report_.unmapped(where + "." + key, "fical mounts source:target[:ro] only");
-          }
-        }
-        if (type != "volume" && type != "bind") {
-          report_.unmapped(where, "a " + type + " mount: fical mounts named volumes and bind mounts only");
-          continue;
-        }
-      } else {
-        auto text = scalar(item);
-        std::vector<std::string> parts;
-        std::size_t start = 0;
-        for (std::size_t colon; (colon = text.find(':', start)) != std::string::npos; start = colon + 1) {
-          parts.push_back(text.substr(start, colon - start));
-        }
-        parts.push_back(text.substr(start));
-        if (parts.size() == 1) {
-          report_.unmapped(where, "an anonymous volume: name it (NAME:" + text + ") to keep its data across releases");
-          continue;
-        }
-        source = parts[0];
-        target = parts[1];
-        if (parts.size() == 3) {
-          if (parts[2] == "ro") read_only = true;
-          else if (parts[2] != "rw") report_.unmapped(where, "mode \"" + parts[2] + "\": fical mounts rw or ro only");
-        } else if (parts.size() > 3) {
-          errors_.push_back(where + ": \"" + text + "\" is not SOURCE:TARGET[:MODE]");
-          continue;
-        }
-        type = (source.front() == '/' || source.front() == '.' || source.front() == '~') ? "bind" : "volume";
-      }
-      if (source.empty()) {
-        report_.unmapped(where, "an anonymous volume: name it to keep its data across releases");
-        continue;
-      }
-      if (source.front() == '~') {
-        report_.unmapped(where, "a path under ~: write it absolute (the agent runs as root, not as you)");
-        continue;
-      }
-      std::string comment;
-      if (type == "bind") {
-        source = absolute_in(ctx_.directory, source);
-      } else {
-        source = volume_name(source, comment);
-      }
-      auto text = source + ":" + target + (read_only ? ":ro" : "");
-      proto::VolumeMount check;
-      if (auto bad = proto::parse_volume(text, check)) {
-        report_.unmapped(where, *bad);
-        continue;
-      }
-      mounts.push_back(text);
-      if (!comment.empty()) comments.push_back(comment);
-    }
-    if (!mounts.empty()) {
-      std::string comment;
-      for (const auto& c : comments) comment += (comment.empty() ? "" : "; ") + c;
-      add("volumes", yaml_flow_list(mounts), comment);
-    }
-  }
-
   void map_limits() {
     std::string memory = scalar(node_["mem_limit"]);
     std::string cpus = scalar(node_["cpus"]);
@@ -593,20 +442,25 @@ class ServiceMapper {
       auto dpath = join_path(path_, "deploy");
       for (const auto& entry : deploy) {
         auto key = entry.first.Scalar();
-        if (key != "resources") report_.unmapped(dpath + "." + key, "fical runs one container per color on this host");
+        if (key != "resources")
+          report_.unmapped(dpath + "." + key, "fical runs one container per color on this host");
       }
       if (auto resources = deploy["resources"]) {
         for (const auto& entry : resources) {
           auto key = entry.first.Scalar();
-          if (key != "limits") report_.unmapped(dpath + ".resources." + key, "fical sets limits only");
+          if (key != "limits")
+            report_.unmapped(dpath + ".resources." + key, "fical sets limits only");
         }
         if (auto limits = resources["limits"]) {
-          if (limits["memory"]) memory = scalar(limits["memory"]), memory_from = "deploy.resources.limits.memory";
-          if (limits["cpus"]) cpus = scalar(limits["cpus"]), cpus_from = "deploy.resources.limits.cpus";
+          if (limits["memory"])
+            memory = scalar(limits["memory"]), memory_from = "deploy.resources.limits.memory";
+          if (limits["cpus"])
+            cpus = scalar(limits["cpus"]), cpus_from = "deploy.resources.limits.cpus";
           for (const auto& entry : limits) {
             auto key = entry.first.Scalar();
             if (key != "memory" && key != "cpus") {
-              report_.unmapped(dpath + ".resources.limits." + key, "fical limits memory and cpus only");
+              report_.unmapped(dpath + ".resources.limits." + key,
+                               "fical limits memory and cpus only");
             }
           }
         }
@@ -614,8 +468,11 @@ class ServiceMapper {
     }
     if (!memory.empty()) {
       auto size = normalize_byte_size(memory);
-      if (!size) errors_.push_back(join_path(path_, memory_from) + ": \"" + memory + "\" is not a size like 512m");
-      else add("memory", yaml_scalar(*size));
+      if (!size)
+        errors_.push_back(join_path(path_, memory_from) + ": \"" + memory +
+                          "\" is not a size like 512m");
+      else
+        add("memory", yaml_scalar(*size));
     }
     if (!cpus.empty()) add("cpus", yaml_scalar(cpus));
   }
@@ -623,7 +480,8 @@ class ServiceMapper {
   void map_networks() {
     auto mode = scalar(node_["network_mode"]);
     if (!mode.empty() && mode != "host") {
-      report_.unmapped(join_path(path_, "network_mode"), "\"" + mode + "\": fical runs on host networking or a Docker network");
+      report_.unmapped(join_path(path_, "network_mode"),
+                       "\"" + mode + "\": fical runs on host networking or a Docker network");
     }
     auto networks = node_["networks"];
     if (!networks) return;
@@ -631,7 +489,8 @@ class ServiceMapper {
     for (const auto& key : service_network_keys(node_)) {
       auto name = network_docker_name(ctx_.root, ctx_.project, key);
       if (ctx_.host_network) {
-        report_.unmapped(join_path(path_, "networks." + key), "the environment runs on host networking: no other network");
+        report_.unmapped(join_path(path_, "networks." + key),
+                         "the environment runs on host networking: no other network");
       } else if (name != ctx_.network) {
         extra.push_back(name);
       }
@@ -639,12 +498,14 @@ class ServiceMapper {
     if (networks.IsMap()) {
       for (const auto& entry : networks) {
         if (entry.second.IsMap() && entry.second.size() > 0) {
-          report_.unmapped(join_path(path_, "networks." + entry.first.Scalar()),
-                           "aliases, addresses and priorities are not mapped: fical names containers itself");
+          report_.unmapped(
+              join_path(path_, "networks." + entry.first.Scalar()),
+              "aliases, addresses and priorities are not mapped: fical names containers itself");
         }
       }
     }
-    if (!extra.empty()) add("networks", yaml_flow_list(extra), "joined beside the environment's network");
+    if (!extra.empty())
+      add("networks", yaml_flow_list(extra), "joined beside the environment's network");
   }
 
   void map_logging() {
@@ -653,7 +514,8 @@ class ServiceMapper {
     auto lpath = join_path(path_, "logging");
     auto driver = scalar(logging["driver"]);
     if (!driver.empty() && driver != "json-file") {
-      report_.unmapped(lpath + ".driver", "\"" + driver + "\": fical uses Docker's json-file driver");
+      report_.unmapped(lpath + ".driver",
+                       "\"" + driver + "\": fical uses Docker's json-file driver");
       return;
     }
     std::vector<std::pair<std::string, std::string>> items;
@@ -663,8 +525,11 @@ class ServiceMapper {
         auto value = scalar(entry.second);
         if (key == "max-size") {
           auto size = normalize_byte_size(value);
-          if (size) items.emplace_back("max_size", yaml_scalar(*size));
-          else errors_.push_back(lpath + ".options.max-size: \"" + value + "\" is not a size like 10m");
+          if (size)
+            items.emplace_back("max_size", yaml_scalar(*size));
+          else
+            errors_.push_back(lpath + ".options.max-size: \"" + value +
+                              "\" is not a size like 10m");
         } else if (key == "max-file") {
           items.emplace_back("max_file", yaml_scalar(value));
         } else {
@@ -679,8 +544,11 @@ class ServiceMapper {
     auto text = scalar(node_["stop_grace_period"]);
     if (text.empty()) return;
     auto parsed = parse_compose_duration(text);
-    if (!parsed) errors_.push_back(join_path(path_, "stop_grace_period") + ": \"" + text + "\" is not a duration");
-    else out_.stop_grace_period = parsed;
+    if (!parsed)
+      errors_.push_back(join_path(path_, "stop_grace_period") + ": \"" + text +
+                        "\" is not a duration");
+    else
+      out_.stop_grace_period = parsed;
   }
 
   void map_restart() {
@@ -701,8 +569,9 @@ class ServiceMapper {
     std::string names;
     for (const auto& d : out_.depends_on) names += (names.empty() ? "" : ", ") + d;
     report_.note(join_path(path_, "depends_on"),
-                 "listed after " + names + "; fical has no start order: a deploy starts the new color of every "
-                 "service and switches traffic only when all are healthy");
+                 "listed after " + names +
+                     "; fical has no start order: a deploy starts the new color of every "
+                     "service and switches traffic only when all are healthy");
   }
 
   const YAML::Node& node_;
@@ -736,7 +605,8 @@ std::vector<std::string> service_network_keys(const YAML::Node& service) {
   return keys;
 }
 
-std::string network_docker_name(const YAML::Node& root, const std::string& project, const std::string& key) {
+std::string network_docker_name(const YAML::Node& root, const std::string& project,
+                                const std::string& key) {
   auto top = root["networks"] ? root["networks"][key] : YAML::Node();
   if (top && top.IsMap()) {
     if (auto name = scalar(top["name"]); !name.empty()) return name;
@@ -745,8 +615,9 @@ std::string network_docker_name(const YAML::Node& root, const std::string& proje
   return project + "_" + key;
 }
 
-MappedService map_service(const std::string& name, const std::string& fical_name, const YAML::Node& service,
-                          const ServiceContext& context, Report& report, std::vector<std::string>& errors) {
+MappedService map_service(const std::string& name, const std::string& fical_name,
+                          const YAML::Node& service, const ServiceContext& context, Report& report,
+                          std::vector<std::string>& errors) {
   return ServiceMapper(name, fical_name, service, context, report, errors).run();
 }
 

@@ -10,27 +10,20 @@
 #include <utility>
 #include <vector>
 
+#include "agent/compose/compose_nodes.hpp"
 #include "agent/compose/import.hpp"
 #include "agent/compose/report.hpp"
 
 namespace fical::agent::compose {
 
-/// A key of the fical service: a flow value on its line, or a block map under it.
-struct OutLine {
-  std::string key;
-  std::string value;  // YAML text; empty when `block` holds the value
-  std::string comment;
-  std::vector<std::pair<std::string, std::string>> block;  // key -> YAML text
-};
-
 /// What every service of an environment shares while it is mapped.
 struct ServiceContext {
-  const YAML::Node& root;       // the interpolated compose file
+  const YAML::Node& root;  // the interpolated compose file
   std::string app;
-  std::string project;          // compose's project name (named volumes are PROJECT_NAME)
-  std::string directory;        // absolute: relative paths resolve against it
+  std::string project;    // compose's project name (named volumes are PROJECT_NAME)
+  std::string directory;  // absolute: relative paths resolve against it
   bool host_network = true;
-  std::string network;          // the environment's Docker network when not host
+  std::string network;  // the environment's Docker network when not host
   const ImportOptions& options;
 };
 
@@ -41,7 +34,7 @@ struct MappedService {
   std::vector<OutLine> lines;
   std::optional<std::uint16_t> host_port_base;
   std::string host_port_comment;
-  std::optional<std::string> env_file;   // absolute
+  std::optional<std::string> env_file;  // absolute
   std::optional<std::chrono::milliseconds> stop_grace_period;
   std::vector<std::string> depends_on;
 };
@@ -54,10 +47,12 @@ std::optional<std::string> accessory_kind(const YAML::Node& service);
 std::vector<std::string> service_network_keys(const YAML::Node& service);
 
 /// A compose network's Docker name: its `name:`, itself when external, else PROJECT_KEY.
-std::string network_docker_name(const YAML::Node& root, const std::string& project, const std::string& key);
+std::string network_docker_name(const YAML::Node& root, const std::string& project,
+                                const std::string& key);
 
 /// `name` is the compose key (report paths), `fical_name` the service's name in agent.yaml.
-MappedService map_service(const std::string& name, const std::string& fical_name, const YAML::Node& service, const ServiceContext& context,
-                          Report& report, std::vector<std::string>& errors);
+MappedService map_service(const std::string& name, const std::string& fical_name,
+                          const YAML::Node& service, const ServiceContext& context, Report& report,
+                          std::vector<std::string>& errors);
 
 }  // namespace fical::agent::compose

@@ -10,8 +10,8 @@
 #include "tests/support/test_site.hpp"
 
 using namespace fical::client::testing;
-using fical::testing::TestEnv;
 using Catch::Matchers::Contains;
+using fical::testing::TestEnv;
 using namespace std::chrono_literals;
 
 namespace {
@@ -46,7 +46,8 @@ const char* kCompose = R"(services:
 // The operator's nginx: the frontend at / (where fical verifies), the backend under /api/.
 void route(const fical::testing::TestSite& site, const std::string& env) {
   for (const char* service : {"backend", "frontend"}) {
-    fical::agent::router::UpstreamTarget nowhere{site.app(), env, service, "none", "none", {"127.0.0.1:9"}};
+    fical::agent::router::UpstreamTarget nowhere{site.app(), env,    service,
+                                                 "none",     "none", {"127.0.0.1:9"}};
     std::ofstream(site.nginx().upstream_dir() / fical::agent::router::upstream_file_name(nowhere))
         << fical::agent::router::render_upstream(nowhere);
   }
@@ -63,32 +64,36 @@ TEST_CASE("a compose file imported by fical-agent deploys as it was printed", "[
   fical::testing::TempDir project;
   auto base = fical::testing::free_port();
   write_file(project.path() / "docker-compose.yml", kCompose, 0644);
-  write_file(project.path() / ".env",
-             "TEST_IMAGE=" + TestEnv::get().test_image + "\nBACKEND_PORT=" + std::to_string(base) +
-                 "\nFRONTEND_PORT=" + std::to_string(base + 10) + "\n");
+  write_file(project.path() / ".env", "TEST_IMAGE=" + TestEnv::get().test_image +
+                                          "\nBACKEND_PORT=" + std::to_string(base) +
+                                          "\nFRONTEND_PORT=" + std::to_string(base + 10) + "\n");
   write_file(project.path() / ".env.staging", "GREETING=staging\n");
   write_file(project.path() / ".env.production", "GREETING=production\n");
 
-  auto imported = run_program({FICAL_AGENT_BINARY, "import-compose", (project.path() / "docker-compose.yml").string(),
-                               "--app", site.app(), "--env", "staging=ENVIRONMENT=staging", "--env",
-                               "production=ENVIRONMENT=production"},
-                              {{"PATH", "/usr/bin:/bin"}}, 10s);
+  auto imported =
+      run_program({FICAL_AGENT_BINARY, "import-compose",
+                   (project.path() / "docker-compose.yml").string(), "--app", site.app(), "--env",
+                   "staging=ENVIRONMENT=staging", "--env", "production=ENVIRONMENT=production"},
+                  {{"PATH", "/usr/bin:/bin"}}, 10s);
   INFO(imported.out << imported.err);
   REQUIRE(imported.exit_code == 0);
   CHECK_THAT(imported.err, Contains("accessory: services.db: postgres: "));
   CHECK_THAT(imported.out, Contains("env_file: " + (project.path() / ".env.staging").string()));
-  CHECK_THAT(imported.out, Contains("ports: { blue: " + std::to_string(base) + ", green: " + std::to_string(base + 1)));
+  CHECK_THAT(imported.out, Contains("ports: { blue: " + std::to_string(base) +
+                                    ", green: " + std::to_string(base + 1)));
 
   route(site, "staging");
   Agent agent("", site.docker_and_nginx_yaml() + imported.out);
-  auto checked = run_program({FICAL_AGENT_BINARY, "--check-config", "--config", (agent.dir() / "agent.yaml").string()},
-                             {{"PATH", "/usr/bin:/bin"}}, 10s);
+  auto checked = run_program(
+      {FICAL_AGENT_BINARY, "--check-config", "--config", (agent.dir() / "agent.yaml").string()},
+      {{"PATH", "/usr/bin:/bin"}}, 10s);
   CHECK(checked.exit_code == 0);
   CHECK(checked.out == "ok\n");
 
-  auto deployed = run_program(client_argv({"--url", agent.unix_url(), "--token-file", agent.deployer_token_file().string(),
-                                           "deploy", "--app", site.app(), "--env", "staging", "--version", "v1"}),
-                              {{"PATH", "/usr/bin:/bin"}}, 90s);
+  auto deployed = run_program(
+      client_argv({"--url", agent.unix_url(), "--token-file", agent.deployer_token_file().string(),
+                   "deploy", "--app", site.app(), "--env", "staging", "--version", "v1"}),
+      {{"PATH", "/usr/bin:/bin"}}, 90s);
   INFO(deployed.out << deployed.err);
   REQUIRE(deployed.exit_code == 0);
   auto front = fical::testing::http_get(site.nginx().port(), "/");

@@ -40,7 +40,8 @@ TEST_CASE("interpolation follows compose: defaults, required, alternatives, $$",
   CHECK(expand("$$SET costs $$5") == "$SET costs $5");
   CHECK(expand("a $ b") == "a $ b");
   CHECK(expand("${SET:?must be set}") == "value");
-  CHECK(expand("${UNSET:?must be set}") == "error: required variable UNSET is missing a value: must be set");
+  CHECK(expand("${UNSET:?must be set}") ==
+        "error: required variable UNSET is missing a value: must be set");
   CHECK(expand("${EMPTY:?}") == "error: required variable EMPTY is missing a value");
   CHECK(expand("${EMPTY?}") == "");
   CHECK(expand("${UNSET?no}") == "error: required variable UNSET is missing a value: no");
@@ -49,12 +50,17 @@ TEST_CASE("interpolation follows compose: defaults, required, alternatives, $$",
 }
 
 TEST_CASE(".env files: quotes, comments, export", "[compose]") {
-  auto env = parse_dotenv("# c\nexport A=1\nB = two words # note\nC='lit ${X} # not a comment'\nD=\"a\\nb\"\nE=\n");
+  auto env = parse_dotenv(
+      "# c\nexport A=1\nB = two words # note\nC='lit ${X} # not a comment'\nD=\"a\\nb\"\nE=\n");
   CHECK(env.error.empty());
-  CHECK(env.variables == std::map<std::string, std::string>{
-                             {"A", "1"}, {"B", "two words"}, {"C", "lit ${X} # not a comment"}, {"D", "a\nb"}, {"E", ""}});
+  CHECK(env.variables == std::map<std::string, std::string>{{"A", "1"},
+                                                            {"B", "two words"},
+                                                            {"C", "lit ${X} # not a comment"},
+                                                            {"D", "a\nb"},
+                                                            {"E", ""}});
   CHECK(parse_dotenv("A=1\nnot an assignment\n").error == "line 2: expected KEY=VALUE");
-  CHECK(parse_dotenv("A=\"open\n").error == "line 1: the quoted value of A does not end on its line");
+  CHECK(parse_dotenv("A=\"open\n").error ==
+        "line 1: the quoted value of A does not end on its line");
 }
 
 TEST_CASE("compose durations, sizes, words and ports", "[compose]") {

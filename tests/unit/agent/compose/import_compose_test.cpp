@@ -47,7 +47,8 @@ struct Ran {
 // The case through the command line parser and the subcommand, as fical-agent runs it.
 Ran run_case(const std::string& name) {
   auto dir = kCorpus / name;
-  std::vector<std::string> argv{"fical-agent", "import-compose", (dir / "docker-compose.yml").string()};
+  std::vector<std::string> argv{"fical-agent", "import-compose",
+                                (dir / "docker-compose.yml").string()};
   for (const auto& arg : lines(read(dir / "args"))) argv.push_back(arg);
   auto parsed = parse_options(argv);
   REQUIRE(parsed.options);
@@ -69,14 +70,18 @@ Ran run_case(const std::string& name) {
 // A minimal agent.yaml around an imported apps: section.
 std::string wrapped(const std::string& apps_yaml) {
   return "listen: [\"127.0.0.1:7070\"]\n"
-         "tokens: [{ id: ci, sha256: \"" + std::string(64, 'a') + "\", scopes: [read, deploy] }]\n"
-         "nginx: { upstream_dir: /tmp/upstreams }\n" + apps_yaml;
+         "tokens: [{ id: ci, sha256: \"" +
+         std::string(64, 'a') +
+         "\", scopes: [read, deploy] }]\n"
+         "nginx: { upstream_dir: /tmp/upstreams }\n" +
+         apps_yaml;
 }
 
 }  // namespace
 
 TEST_CASE("the compose corpus maps to its expected apps: and report", "[compose]") {
-  auto name = GENERATE(as<std::string>{}, "seed", "web-ports", "volumes-limits", "anchors-interpolation");
+  auto name =
+      GENERATE(as<std::string>{}, "seed", "web-ports", "volumes-limits", "anchors-interpolation");
   DYNAMIC_SECTION(name) {
     auto dir = kCorpus / name;
     auto ran = run_case(name);
@@ -127,18 +132,22 @@ TEST_CASE("the seed app's environments differ only in their env_file", "[compose
     REQUIRE(backend.build);
     CHECK(backend.build->context == "backend");
     CHECK(backend.port == 3000);
-    CHECK(backend.health.exec == std::vector<std::string>{"curl", "-f", "http://localhost:3000/health"});
+    CHECK(backend.health.exec ==
+          std::vector<std::string>{"curl", "-f", "http://localhost:3000/health"});
     CHECK(backend.health.deadline == std::chrono::seconds(70));
     CHECK(env.services[1].name == "frontend");
   }
 }
 
 TEST_CASE("import-compose's --env takes NAME=VAR=VALUE[,VAR=VALUE...]", "[compose]") {
-  auto request = std::get<compose::EnvRequest>(parse_env_request("staging=ENVIRONMENT=staging,REGION=eu-north-1"));
+  auto request = std::get<compose::EnvRequest>(
+      parse_env_request("staging=ENVIRONMENT=staging,REGION=eu-north-1"));
   CHECK(request.name == "staging");
-  CHECK(request.variables == std::map<std::string, std::string>{{"ENVIRONMENT", "staging"}, {"REGION", "eu-north-1"}});
+  CHECK(request.variables ==
+        std::map<std::string, std::string>{{"ENVIRONMENT", "staging"}, {"REGION", "eu-north-1"}});
   CHECK(std::get<compose::EnvRequest>(parse_env_request("production")).variables.empty());
-  CHECK(std::get<std::string>(parse_env_request("staging=oops")) == "--env staging: \"oops\" is not VAR=VALUE");
+  CHECK(std::get<std::string>(parse_env_request("staging=oops")) ==
+        "--env staging: \"oops\" is not VAR=VALUE");
   CHECK(std::holds_alternative<std::string>(parse_env_request("=A=b")));
 }
 
@@ -157,8 +166,8 @@ TEST_CASE("import-compose refuses --source with --image-prefix and a missing fil
 }
 
 TEST_CASE("the import-compose command line: one value per --env, FILE required", "[compose]") {
-  auto parsed = parse_options({"fical-agent", "import-compose", "compose.yml", "--env", "a=X=1", "--env", "b",
-                               "--app", "web", "--image-prefix", "ghcr.io/owner"});
+  auto parsed = parse_options({"fical-agent", "import-compose", "compose.yml", "--env", "a=X=1",
+                               "--env", "b", "--app", "web", "--image-prefix", "ghcr.io/owner"});
   REQUIRE(parsed.options);
   REQUIRE(parsed.options->import_compose);
   const auto& options = *parsed.options->import_compose;
@@ -202,7 +211,9 @@ TEST_CASE("compose names become fical names; the directory names the app", "[com
   REQUIRE(services.size() == 2);
   CHECK(services[0].name == "api-v2");  // listed before what depends on it
   CHECK(services[1].name == "admin-panel");
-  CHECK(reported(result, "note: services.Admin_Panel: named admin-panel in agent.yaml (fical names are a-z, 0-9 and -)"));
+  CHECK(reported(result,
+                 "note: services.Admin_Panel: named admin-panel in agent.yaml (fical names are "
+                 "a-z, 0-9 and -)"));
 }
 
 TEST_CASE("build needs --source or --image-prefix; the prefix names the images", "[compose]") {
@@ -210,7 +221,8 @@ TEST_CASE("build needs --source or --image-prefix; the prefix names the images",
   auto refused = import_text(text);
   REQUIRE(refused.errors.size() == 1);
   CHECK(refused.errors[0] ==
-        "services.api.build: fical does not build from a directory: give --source REPO (build on the host from git) "
+        "services.api.build: fical does not build from a directory: give --source REPO (build on "
+        "the host from git) "
         "or --image-prefix REGISTRY/OWNER (images CI pushes)");
   compose::ImportOptions options;
   options.image_prefix = "ghcr.io/owner";
@@ -222,42 +234,53 @@ TEST_CASE("build needs --source or --image-prefix; the prefix names the images",
   options = {};
   options.source = "/srv/repo.git";
   CHECK(import_text("services:\n  api:\n    build: { context: ../elsewhere }\n", options).errors ==
-        std::vector<std::string>{"services.api.build: \"../elsewhere\" leaves the repository: fical builds inside its "
-                                 "source checkout"});
+        std::vector<std::string>{
+            "services.api.build: \"../elsewhere\" leaves the repository: fical builds inside its "
+            "source checkout"});
 }
 
 TEST_CASE("accessories are reported, never silently dropped, and not all may be", "[compose]") {
   auto only = import_text("services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis\n");
-  CHECK(only.errors == std::vector<std::string>{"services: every service is an accessory: nothing for fical to deploy"});
-  auto mixed = import_text("services:\n  web:\n    image: ghcr.io/o/web\n    expose: [\"80\"]\n"
-                           "  certbot:\n    image: certbot/certbot:latest\n");
+  CHECK(only.errors == std::vector<std::string>{
+                           "services: every service is an accessory: nothing for fical to deploy"});
+  auto mixed = import_text(
+      "services:\n  web:\n    image: ghcr.io/o/web\n    expose: [\"80\"]\n"
+      "  certbot:\n    image: certbot/certbot:latest\n");
   REQUIRE(mixed.ok());
-  CHECK(reported(mixed, "accessory: services.certbot: certbot: not deployed by fical; keep it running as it is "
-                        "(docker compose up -d certbot)"));
+  CHECK(reported(
+      mixed,
+      "accessory: services.certbot: certbot: not deployed by fical; keep it running as it is "
+      "(docker compose up -d certbot)"));
   CHECK(mixed.yaml.find("certbot") == std::string::npos);
 }
 
 TEST_CASE("one env_file per environment; a disabled healthcheck on a routed service", "[compose]") {
   auto result = import_text(
-      "services:\n  web:\n    image: ghcr.io/o/web\n    ports: [\"8000:8000\"]\n    env_file: [.env.web, .env.extra]\n"
-      "    healthcheck: { disable: true }\n  worker:\n    image: ghcr.io/o/web\n    env_file: /etc/app/worker.env\n");
+      "services:\n  web:\n    image: ghcr.io/o/web\n    ports: [\"8000:8000\"]\n    env_file: "
+      "[.env.web, .env.extra]\n"
+      "    healthcheck: { disable: true }\n  worker:\n    image: ghcr.io/o/web\n    env_file: "
+      "/etc/app/worker.env\n");
   REQUIRE(result.ok());
   auto parsed = config::parse_config(wrapped(result.yaml));
   REQUIRE(parsed.config);
   const auto& env = parsed.config->apps[0].environments[0];
   CHECK(env.env_file == "/srv/My_Project/.env.web");
   CHECK(env.services[0].health.http_path == "/");
-  CHECK(reported(result, "not mapped: services.web.env_file[1]: fical reads one env_file per environment; merge it "
-                         "into .env.web"));
-  CHECK(reported(result, "not mapped: services.worker.env_file: fical reads one env_file per environment "
-                         "(/srv/My_Project/.env.web): merge them"));
+  CHECK(reported(
+      result,
+      "not mapped: services.web.env_file[1]: fical reads one env_file per environment; merge it "
+      "into .env.web"));
+  CHECK(reported(result,
+                 "not mapped: services.worker.env_file: fical reads one env_file per environment "
+                 "(/srv/My_Project/.env.web): merge them"));
 }
 
 TEST_CASE("a compose file of the wrong shapes is an error, not a crash", "[compose]") {
-  for (const char* text : {"services: [web]\n", "services:\n  web: 5\n", "services:\n  web:\n    build: { args: 5 }\n",
-                           "services:\n  web:\n    image: [a]\n    ports: 80\n    healthcheck: { test: 5 }\n",
-                           "services:\n  web:\n    image: x\n    volumes: {a: b}\n    deploy: 3\n    logging: 1\n",
-                           "- a\n", "services:\n  web:\n    image: x\n    environment: 5\n    labels: [a=b]\n"}) {
+  for (const char* text :
+       {"services: [web]\n", "services:\n  web: 5\n", "services:\n  web:\n    build: { args: 5 }\n",
+        "services:\n  web:\n    image: [a]\n    ports: 80\n    healthcheck: { test: 5 }\n",
+        "services:\n  web:\n    image: x\n    volumes: {a: b}\n    deploy: 3\n    logging: 1\n",
+        "- a\n", "services:\n  web:\n    image: x\n    environment: 5\n    labels: [a=b]\n"}) {
     INFO(text);
     auto result = import_text(text);
     if (result.ok()) {
