@@ -13,7 +13,6 @@
 namespace fical::agent::compose {
 namespace {
 
-
 // Service keys of the Compose Specification that fical has no key for.
 const std::set<std::string> kNoFicalKey{"annotations",
                                         "attach",
@@ -585,7 +584,12 @@ class ServiceMapper {
 }  // namespace
 
 std::optional<std::string> accessory_kind(const YAML::Node& service) {
-  if (!service.IsMap() || service["build"]) return std::nullopt;
+  if (!service.IsMap()) return std::nullopt;
+  auto says = service["x-fical"] && service["x-fical"].IsMap()
+                  ? scalar(service["x-fical"]["accessory"])
+                  : "";
+  if (says == "true") return std::string("x-fical.accessory");
+  if (says == "false" || service["build"]) return std::nullopt;
   auto image = split_image(scalar(service["image"])).first;
   auto last = image.substr(image.rfind('/') + 1);
   if (kAccessories.count(last)) return last;

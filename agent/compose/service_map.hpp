@@ -40,7 +40,8 @@ struct MappedService {
 };
 
 /// True when the service is infrastructure fical should leave alone (a database, a proxy,
-/// certbot): an image of a well-known accessory and no build.
+/// certbot): an image of a well-known accessory and no build, unless the service says
+/// otherwise with `x-fical: {accessory: true|false}`. Its kind (the image's name) if so.
 std::optional<std::string> accessory_kind(const YAML::Node& service);
 
 /// The Docker networks a service joins, by compose key ("default" left out).

@@ -252,6 +252,20 @@ TEST_CASE("accessories are reported, never silently dropped, and not all may be"
       "accessory: services.certbot: certbot: not deployed by fical; keep it running as it is "
       "(docker compose up -d certbot)"));
   CHECK(mixed.yaml.find("certbot") == std::string::npos);
+
+  // x-fical: {accessory: ...} overrides the guess both ways.
+  auto told = import_text(
+      "services:\n  site:\n    image: nginx:1.27\n    expose: [\"80\"]\n    x-fical: { accessory: "
+      "false }\n"
+      "  mailer:\n    image: ghcr.io/o/mailer\n    x-fical: { accessory: true }\n");
+  REQUIRE(told.ok());
+  CHECK(told.yaml.find("          site:\n            image: nginx  # compose pinned :1.27") !=
+        std::string::npos);
+  CHECK(told.yaml.find("mailer") == std::string::npos);
+  CHECK(reported(
+      told,
+      "accessory: services.mailer: x-fical.accessory: not deployed by fical; keep it running as "
+      "it is (docker compose up -d mailer)"));
 }
 
 TEST_CASE("one env_file per environment; a disabled healthcheck on a routed service", "[compose]") {
