@@ -19,6 +19,7 @@
 #include "agent/http/server.hpp"
 #include "agent/http/systemd_notify.hpp"
 #include "agent/http/unix_socket_probe.hpp"
+#include "agent/import_compose_command.hpp"
 #include "agent/logging.hpp"
 #include "agent/metrics/deployment_metrics.hpp"
 #include "agent/metrics/emf_file.hpp"
@@ -187,6 +188,9 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   const auto& options = *parsed.options;
+  if (options.import_compose) {
+    return run_import_compose(*options.import_compose, process_environment(), std::cout, std::cerr);
+  }
   auto config = load_config(options.config_path);
   if (options.check_config) {
     if (config) std::cout << "ok\n";

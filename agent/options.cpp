@@ -20,8 +20,25 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
   app.add_option("--log-format", log_format, "Log lines on stderr as text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  ImportComposeOptions import_options;
+  auto* import_compose = app.add_subcommand(
+      "import-compose", "Print agent.yaml's apps: section for a docker-compose.yml (report on stderr); "
+                        "changes no file, touches no daemon");
+  import_compose->add_option("FILE", import_options.file, "The compose file")->required();
+  import_compose->add_option("--app", import_options.app, "The app's name (default: the compose project's)");
+  import_compose->add_option("--env", import_options.environments,
+                             "An environment and the variables that make it: NAME=VAR=VALUE[,VAR=VALUE...] "
+                             "(repeat for each; default: one, production)")
+      ->allow_extra_args(false);
+  import_compose->add_option("--image-prefix", import_options.image_prefix,
+                             "REGISTRY/OWNER: services with build use images CI pushes as "
+                             "REGISTRY/OWNER/APP-SERVICE");
+  import_compose->add_option("--source", import_options.source,
+                             "The app's git repository: services with build are built on the host (build mode)");
   app.footer("Examples:\n  fical-agent --config /etc/fical/agent.yaml\n"
-             "  fical-agent --config /etc/fical/agent.yaml --check-config");
+             "  fical-agent --config /etc/fical/agent.yaml --check-config\n"
+             "  fical-agent import-compose docker-compose.yml --env staging=ENVIRONMENT=staging \\\n"
+             "      --env production=ENVIRONMENT=production --source https://github.com/owner/app");
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {
@@ -32,6 +49,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     return {std::nullopt, code == 0 ? 0 : 2, out.str() + err.str()};
   }
   options.log_format = log_format == "json" ? LogFormat::json : LogFormat::text;
+  if (import_compose->parsed()) options.import_compose = import_options;
   if (options.show_version) {
     return {std::nullopt, 0, "fical-agent " + std::string(proto::kVersion) + "\n"};
   }

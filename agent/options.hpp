@@ -8,12 +8,22 @@ namespace fical::agent {
 
 enum class LogFormat { text, json };
 
+/// `fical-agent import-compose FILE ...`: print agent.yaml's apps: for a compose file.
+struct ImportComposeOptions {
+  std::string file;
+  std::string app;
+  std::vector<std::string> environments;  // NAME=VAR=VALUE[,VAR=VALUE...] or NAME
+  std::string image_prefix;
+  std::string source;
+};
+
 /// What `fical-agent` was asked to do, from its command line.
 struct Options {
   std::string config_path = "/etc/fical/agent.yaml";
   bool show_version = false;
   bool check_config = false;  // validate the config, print "ok" or its errors, exit
   LogFormat log_format = LogFormat::text;
+  std::optional<ImportComposeOptions> import_compose;  // the subcommand, when given
 };
 
 /// The result of parsing: options to run with, or an exit code and text to print.
