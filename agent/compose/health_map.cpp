@@ -88,9 +88,11 @@ std::optional<OutLine> health_line(const ComposeHealth& h, bool routed, bool hos
       report.note(hpath,
                   "disabled in compose; fical checks GET / (a routed service needs a check)");
     }
-  } else if (h.url && routed && host_network) {
+  } else if (h.url && routed) {
+    // On a Docker network too: the agent probes the address Docker reports for the container.
     items.emplace_back("http", yaml_scalar(h.url->path));
-    comment = "compose's healthcheck fetched this path";
+    comment = std::string("compose's healthcheck fetched this path") +
+              (host_network ? "" : "; fical probes the container's address on the network");
   } else if (!h.exec.empty()) {
     items.emplace_back("exec", yaml_flow_list(h.exec));
     comment = "compose's healthcheck, run inside the container";

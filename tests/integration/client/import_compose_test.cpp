@@ -47,7 +47,7 @@ const char* kCompose = R"(services:
 void route(const fical::testing::TestSite& site, const std::string& env) {
   for (const char* service : {"backend", "frontend"}) {
     fical::agent::router::UpstreamTarget nowhere{site.app(), env,    service,
-                                                 "none",     "none", {"127.0.0.1:9"}};
+                                                 "none",     "none", {"127.0.0.1:9"}, {}};
     std::ofstream(site.nginx().upstream_dir() / fical::agent::router::upstream_file_name(nowhere))
         << fical::agent::router::render_upstream(nowhere);
   }
