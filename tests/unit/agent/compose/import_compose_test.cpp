@@ -132,8 +132,9 @@ TEST_CASE("the seed app's environments differ only in their env_file", "[compose
     REQUIRE(backend.build);
     CHECK(backend.build->context == "backend");
     CHECK(backend.port == 3000);
-    CHECK(backend.health.exec ==
-          std::vector<std::string>{"curl", "-f", "http://localhost:3000/health"});
+    // The curl of a local URL becomes fical's own HTTP probe (of the container's address).
+    CHECK(backend.health.http_path == "/health");
+    CHECK(backend.health.exec.empty());
     CHECK(backend.health.deadline == std::chrono::seconds(70));
     CHECK(env.services[1].name == "frontend");
   }

@@ -1,0 +1,272 @@
+// The executor against a FakeDockerEngine and a scripted nginx: each step fails in turn,
+// and each test asserts the Docker calls made, the upstream file left and the state saved.
+#include "agent/deploy/executor.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "agent/deploy/naming.hpp"
+#include "tests/support/fake_docker_engine.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace fical;
+using agent::docker::DockerError;
+using agent::docker::DockerErrorKind;
+using proto::DeploymentKind;
+using proto::DeploymentState;
+
+namespace {
+
+/// nginx as the router sees it: `nginx -t` and reloads that pass or fail on cue.
+class ScriptedNginx : public agent::router::NginxControl {
+ public:
+  int tests = 0, reloads = 0;
+  int fail_test_number = 0;  // the Nth `nginx -t` fails (1-based); 0: none
+  bool fail_reload = false;
+  agent::router::NginxResult test() override {
+    ++tests;
+    if (tests == fail_test_number) return {false, "nginx: [emerg] scripted failure\nnginx: test failed"};
+    return {true, ""};
+  }
+  agent::router::NginxResult reload() override {
+    ++reloads;
+    return {!fail_reload, fail_reload ? "scripted reload failure" : ""};
+  }
+};
+
+/// One app `web` with env `prod` on the Docker network `platform`: service `api` (port
+/// 3000, Docker HEALTHCHECK, a migration).
+class Harness {
+ public:
+  Harness() {
+    auto parsed = agent::config::parse_config(R"(
+state_dir: )" + (dir_.path() / "state").string() + R"(
+docker: { min_free_disk_mb: 0 }
+nginx: { upstream_dir: )" + (dir_.path() / "upstreams").string() + R"( }
+apps:
+  web:
+    environments:
+      prod:
+        network: platform
+        drain: 1ms
+        stop_timeout: 1s
+        services:
+          api:
+            image: r/web
+            port: 3000
+            health: { docker: true, deadline: 2s, interval: 10ms, max_interval: 20ms }
+            migrate: { command: [/app/migrate.sh], timeout: 5s }
+            volumes: [data:/data]
+)");
+    REQUIRE(parsed.config);
+    config_ = *parsed.config;
+    std::filesystem::create_directories(dir_.path() / "upstreams");
+    store_ = std::make_unique<agent::store::StateStore>(config_.state_dir);
+    router_ = std::make_unique<agent::router::UpstreamRouter>(dir_.path() / "upstreams", nginx);
+  }
+
+  DeploymentState run(const std::string& version, DeploymentKind kind = DeploymentKind::deploy,
+                      bool cancel_first = false) {
+    const auto& app = *config_.find_app("web");
+    const auto& env = *app.find_environment("prod");
+    auto state = store_->load_env("web", "prod");
+    auto history = store_->load_releases("web", "prod");
+    auto id = "d-" + std::to_string(++runs_);
+    auto plan = agent::deploy::plan_deployment(app, env, state, kind, version, id,
+                                               proto::latest_release(history, version));
+    proto::Deployment initial;
+    initial.id = id;
+    initial.app = "web";
+    initial.env = "prod";
+    initial.kind = kind;
+    initial.version = version;
+    initial.created_at = proto::now_ms();
+    agent::deploy::DeploymentLog log(initial, *store_);
+    log.set_plan(agent::deploy::to_json(plan), plan.target_color, plan.live_version);
+    if (cancel_first) log.request_cancel();
+    agent::deploy::Executor executor({docker, router_.get(), *store_, clock_, config_}, log, plan);
+    auto result = executor.run();
+    record = log.snapshot(true);
+    return result;
+  }
+
+  std::string upstream() const {
+    std::ifstream in(dir_.path() / "upstreams" / "web-prod-api.conf");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  agent::store::EnvState env_state() { return store_->load_env("web", "prod"); }
+  std::vector<proto::Release> releases() { return store_->load_releases("web", "prod"); }
+  /// Deploys v1 and clears the call log's meaning: what follows is the test's.
+  void deploy_v1() {
+    docker.add_registry_image("r/web:v1");
+    REQUIRE(run("v1") == DeploymentState::succeeded);
+  }
+
+  testing::FakeDockerEngine docker;
+  ScriptedNginx nginx;
+  proto::Deployment record;
+
+ private:
+  testing::TempDir dir_;
+  agent::config::Config config_;
+  std::unique_ptr<agent::store::StateStore> store_;
+  std::unique_ptr<agent::router::UpstreamRouter> router_;
+  agent::deploy::SteadyClock clock_;
+  int runs_ = 0;
+};
+
+bool has(const std::vector<std::string>& calls, const std::string& call) {
+  return std::find(calls.begin(), calls.end(), call) != calls.end();
+}
+
+}  // namespace
+
+TEST_CASE("executor: a first deploy pulls, migrates, starts and routes to the container's address",
+          "[executor]") {
+  Harness h;
+  h.docker.add_registry_image("r/web:v1");
+  REQUIRE(h.run("v1") == DeploymentState::succeeded);
+  auto calls = h.docker.calls();
+  CHECK(has(calls, "pull r/web:v1"));
+  CHECK(has(calls, "run_once web-prod-api-migrate-d-1"));
+  CHECK(has(calls, "create web-prod-api-blue"));
+  CHECK(has(calls, "start web-prod-api-blue"));
+  auto ip = h.docker.container("web-prod-api-blue")->network_ips.at("platform");
+  CHECK(h.upstream().find("server " + ip + ":3000;") != std::string::npos);
+  CHECK(h.env_state().live_color == "blue");
+  CHECK(h.env_state().in_flight_id.empty());
+  REQUIRE(h.releases().size() == 1);
+  CHECK(h.releases()[0].images.at(0).digest == "sha256:digest-v1");
+  CHECK(h.releases()[0].specs.at("api").volumes.at(0).target == "/data");
+  CHECK(h.nginx.reloads == 1);
+}
+
+TEST_CASE("executor: a pull error fails before anything starts or changes", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  REQUIRE(h.run("v2") == DeploymentState::failed);  // r/web:v2 is not in the registry
+  CHECK(h.record.error.find("pull of r/web:v2 failed") != std::string::npos);
+  CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
+  CHECK(h.upstream() == upstream);
+  CHECK(h.env_state().live->version == "v1");
+  CHECK(h.env_state().in_flight_id.empty());
+  CHECK(h.record.previous_serving);
+}
+
+TEST_CASE("executor: a failing or hanging migration starts nothing", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  testing::FakeImageBehaviour behaviour;
+  SECTION("non-zero exit") { behaviour.run_exit_code = 3; }
+  SECTION("timeout") { behaviour.run_times_out = true; }
+  h.docker.add_registry_image("r/web:v2", behaviour);
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK(h.record.phase == proto::Phase::migrate);
+  CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
+  CHECK(h.docker.container("web-prod-api-blue")->state.running);
+  CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("executor: create and start failures remove what was made; the old color serves", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2");
+  SECTION("create answers 409") {
+    h.docker.fail_next("create web-prod-api-green",
+                       DockerError(DockerErrorKind::http, "409 name in use", 409));
+    REQUIRE(h.run("v2") == DeploymentState::failed);
+    CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  }
+  SECTION("start fails") {
+    h.docker.fail_next("start web-prod-api-green", DockerError(DockerErrorKind::http, "500 cannot start", 500));
+    REQUIRE(h.run("v2") == DeploymentState::failed);
+    CHECK(has(h.docker.calls(), "remove web-prod-api-green"));
+    CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  }
+  CHECK(h.record.phase == proto::Phase::start);
+  CHECK(h.docker.calls_starting("stop web-prod-api-blue").empty());
+  CHECK(h.upstream() == upstream);
+  CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("executor: a container that exits or turns unhealthy fails the health gate", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  testing::FakeImageBehaviour behaviour;
+  SECTION("exits") { behaviour.exits = 1; }
+  SECTION("unhealthy") { behaviour.health = "unhealthy"; }
+  h.docker.add_registry_image("r/web:v2", behaviour);
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK(h.record.phase == proto::Phase::health);
+  CHECK(h.record.error.find("v1 still serves") != std::string::npos);
+  CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  CHECK(h.docker.container("web-prod-api-blue")->state.running);
+  CHECK(h.nginx.reloads == 1);  // only v1's switch
+}
+
+TEST_CASE("executor: nginx refusing the switch or the reload restores the upstream file", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2");
+  SECTION("nginx -t fails") { h.nginx.fail_test_number = h.nginx.tests + 2; }  // preflight passes
+  SECTION("reload fails") { h.nginx.fail_reload = true; }
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK(h.record.phase == proto::Phase::switch_traffic);
+  CHECK(h.upstream() == upstream);
+  CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("executor: a container already gone when retiring does not fail the deploy", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  h.docker.fail_next("stop web-prod-api-blue", DockerError(DockerErrorKind::http, "404 no such container", 404));
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  CHECK(h.env_state().live->version == "v2");
+  CHECK(h.env_state().live_color == "green");
+}
+
+TEST_CASE("executor: with the live color stopped by hand, a deploy says nothing serves and brings it back",
+          "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  h.docker.stop_by_hand("web-prod-api-blue");
+  h.docker.add_registry_image("r/web:v2", {"unhealthy", {}, 0, false});
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK_FALSE(h.record.previous_serving);
+  CHECK(h.record.error.find("nothing serves web/prod") != std::string::npos);
+  h.docker.add_registry_image("r/web:v3");
+  REQUIRE(h.run("v3") == DeploymentState::succeeded);
+  auto ip = h.docker.container("web-prod-api-green")->network_ips.at("platform");
+  CHECK(h.upstream().find("server " + ip + ":3000;") != std::string::npos);
+}
+
+TEST_CASE("executor: a rollback restarts the retained container and pulls nothing", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  auto pulls = h.docker.calls_starting("pull ").size();
+  REQUIRE(h.run("v1", DeploymentKind::rollback) == DeploymentState::succeeded);
+  CHECK(h.docker.calls_starting("pull ").size() == pulls);
+  CHECK(h.docker.calls_starting("run_once").size() == 2);  // no migration on a rollback
+  CHECK(h.env_state().live->version == "v1");
+  CHECK(h.env_state().live_color == "blue");
+  CHECK(h.docker.container("web-prod-api-blue")->state.running);
+}
+
+TEST_CASE("executor: a deployment cancelled before it starts changes nothing", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2", DeploymentKind::deploy, true) == DeploymentState::cancelled);
+  CHECK(h.docker.calls_starting("pull r/web:v2").empty());
+  CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
+  CHECK(h.upstream() == upstream);
+  CHECK(h.env_state().live->version == "v1");
+}
