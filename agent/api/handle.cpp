@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <exception>
 #include <string>
 
@@ -117,8 +119,10 @@ Response handle(const Request& request, Deps& deps) {
   Response response;
   try {
     response = route.handler(Call{request, match.params, token}, deps);
-  } catch (const std::exception&) {
-    response = error_response(ErrorCode::internal, "internal error");
+  } catch (const std::exception& e) {
+    // The caller sees only the request id; the log has what went wrong.
+    spdlog::error("request_id={} route={}: internal error: {}", request.request_id, route.pattern, e.what());
+    response = error_response(ErrorCode::internal, "internal error (request " + request.request_id + ")");
   }
   response.route = std::string(route.pattern);
   if (token != nullptr) response.token_id = token->id;

@@ -80,8 +80,12 @@ TEST_CASE("a request in flight during the switch completes", "[deploy]") {
   EngineHarness h("drain: 4s\n", "env: { SLOW_SECONDS: \"2\" }\n");
   require_succeeded(h.deploy("v1"));
   REQUIRE(h.settled_on("v1"));
+  auto sent = fical::proto::now_ms();
+  fical::proto::TimePoint answered{};
   auto slow = std::async(std::launch::async, [&] {
-    return http_get(h.nginx_port(), h.path() + "cgi-bin/slow", std::chrono::seconds(15));
+    auto answer = http_get(h.nginx_port(), h.path() + "cgi-bin/slow", std::chrono::seconds(15));
+    answered = fical::proto::now_ms();
+    return answer;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto v2 = h.deploy("v2");
@@ -89,6 +93,12 @@ TEST_CASE("a request in flight during the switch completes", "[deploy]") {
   auto answer = slow.get();
   CHECK(answer.status == 200);
   CHECK(answer.body == "slow v1\n");
+  // It was in flight when nginx switched: sent before the switch, answered after it.
+  auto is_switch = [](const fical::proto::PhaseRecord& p) { return p.phase == fical::proto::Phase::switch_traffic; };
+  auto switched = std::find_if(v2.phases.begin(), v2.phases.end(), is_switch);
+  REQUIRE(switched != v2.phases.end());
+  CHECK(sent < switched->started);
+  CHECK(answered > switched->started);
 }
 
 TEST_CASE("broken releases end failed with a reason while v2 keeps serving", "[deploy]") {

@@ -1,5 +1,6 @@
 #pragma once
 // A tiny in-memory DeploymentService for handler unit tests: records what it was asked.
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,12 +12,14 @@ namespace fical::agent::api::testing {
 /// web/staging. Records the last deploy command.
 class FakeDeploymentService final : public DeploymentService {
  public:
+  bool throw_on_status = false;  // env_status throws, as a bug or a broken store would
   std::vector<proto::AppSummary> apps() override {
     return {{"web", {{"staging", "v1", "blue", ""}, {"production", "", "", ""}}},
             {"blog", {{"prod", "", "", ""}}}};
   }
   Result<proto::EnvStatus> env_status(const std::string& app, const std::string& env) override {
     if (auto missing = find(app, env)) return *missing;
+    if (throw_on_status) throw std::runtime_error("the store is unreadable");
     proto::EnvStatus status;
     status.app = app;
     status.env = env;

@@ -234,3 +234,14 @@ TEST_CASE("metrics need the read scope and count requests", "[api]") {
         std::string::npos);
   CHECK(f.call("GET", "/metrics").status == 401);
 }
+
+TEST_CASE("a handler that throws answers 500 naming the request id, nothing of the error", "[api]") {
+  Fixture f;
+  f.service.throw_on_status = true;
+  auto response = f.call("GET", "/v1/apps/web/envs/staging", "read-secret");
+  CHECK(response.status == 500);
+  CHECK(code(response) == "internal");
+  auto message = nlohmann::json::parse(response.body)["error"]["message"].get<std::string>();
+  CHECK(message.find("r1") != std::string::npos);
+  CHECK(message.find("unreadable") == std::string::npos);
+}

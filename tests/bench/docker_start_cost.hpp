@@ -1,0 +1,14 @@
+#pragma once
+// What Docker itself takes to create and start a container, with host networking and on a
+// Docker network: the part of a deploy's start phase that no tool can save, measured in
+// the same run as fical so the two modes' overheads can be compared net of it.
+#include <chrono>
+#include <string>
+
+namespace fical::bench {
+
+/// Median of `runs` create+start (to running) of `image` on `network`, removed after each.
+std::chrono::milliseconds docker_start_cost(const std::string& docker_socket, const std::string& image,
+                                            const std::string& network, int runs = 5);
+
+}  // namespace fical::bench
