@@ -29,13 +29,11 @@ DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
     if (!d.idempotency_key.empty()) idempotency_[d.app + "/" + d.env + "/" + d.idempotency_key] = d.id;
   }
   housekeeper_ = std::thread([this] { housekeeping(); });
-  if (deps_.router) {
-    route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
-        deps_.config, deps_.docker, *deps_.router, deps_.store, [this](const std::string& app, const std::string& env) {
-          std::lock_guard lock(mutex_);
-          return locks_.holder(app, env).has_value();
-        }});
-  }
+  route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
+      deps_.config, deps_.docker, deps_.router, deps_.store, view_, [this](const std::string& app, const std::string& env) {
+        std::lock_guard lock(mutex_);
+        return locks_.holder(app, env).has_value();
+      }});
 }
 
 DeploymentManager::~DeploymentManager() {
@@ -45,9 +43,9 @@ DeploymentManager::~DeploymentManager() {
     for (auto& [id, log] : logs_) log->request_cancel();
   }
   wake_.notify_all();
-  route_keeper_.reset();
   housekeeper_.join();
   for (auto& worker : workers_) worker.thread.join();
+  route_keeper_.reset();  // last: deployments nudge it as they end
 }
 
 std::string DeploymentManager::new_deployment_id() {
@@ -170,7 +168,7 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
                                 proto::latest_release(history, record.version));
     plan.current_env = record.env_source == "current";
     log->set_plan(to_json(plan), plan.target_color, plan.live_version);
-    Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config}, *log, plan);
+    Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config, &view_}, *log, plan);
     auto result = executor.run();
     spdlog::info("deployment {} of {}/{} {} ended {}", record.id, app.name, env.name, record.version,
                  proto::to_string(result));
@@ -189,7 +187,7 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
     std::lock_guard lock(mutex_);
     locks_.release(app.name, env.name, record.id);
   }
-  if (route_keeper_) route_keeper_->nudge();  // a container may have moved while it ran
+  route_keeper_->nudge();  // a container may have moved while it ran
 }
 
 Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
@@ -261,22 +259,7 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   status.app = app_name;
   status.env = env_name;
   status.live = deps_.store.load_env(app_name, env_name).live;
-  try {
-    docker::ContainerFilters filters;
-    filters.labels = {std::string(labels::kApp) + "=" + app_name, std::string(labels::kEnv) + "=" + env_name,
-                      std::string(labels::kRole) + "=app"};
-    for (const auto& c : deps_.docker.list_containers(filters)) {
-      auto label = [&](const char* key) { return c.labels.count(key) ? c.labels.at(key) : std::string(); };
-      proto::ContainerStatus container{label(labels::kService), label(labels::kColor), c.name, c.id.substr(0, 12),
-                                       label(labels::kRelease), c.state, ""};
-      if (c.state == "running") {
-        if (auto info = deps_.docker.inspect_container(c.id)) container.health = info->state.health.status;
-      }
-      status.containers.push_back(std::move(container));
-    }
-  } catch (const docker::DockerError& e) {
-    spdlog::warn("status of {}/{}: Docker did not answer: {}", app_name, env_name, e.what());
-  }
+  status.containers = view_.containers(app_name, env_name);  // from memory: no Docker call
   std::lock_guard lock(mutex_);
   if (auto holder = locks_.holder(app_name, env_name)) {
     if (auto it = logs_.find(*holder); it != logs_.end()) status.running = it->second->snapshot(false);
@@ -391,13 +374,9 @@ Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function
 }
 
 bool DeploymentManager::docker_reachable() {
-  if (!reconciled_) return false;
-  try {
-    deps_.docker.version();
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
+  // The route keeper's view answered Docker within its last refreshes (every 5 s, and after
+  // each event): /healthz makes no Docker call of its own.
+  return reconciled_ && view_.docker_answered_within(std::chrono::seconds(12));
 }
 
 void DeploymentManager::housekeeping() {

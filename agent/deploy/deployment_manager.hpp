@@ -92,7 +92,8 @@ class DeploymentManager : public DeploymentService {
   std::condition_variable wake_;
   std::thread housekeeper_;
   std::function<void(const proto::Deployment&)> on_finished_;
-  std::unique_ptr<RouteKeeper> route_keeper_;  // with a router; started by the first reconcile
+  ContainerView view_;                         // what status answers from
+  std::unique_ptr<RouteKeeper> route_keeper_;  // started by the first reconcile
 };
 
 }  // namespace fical::agent::deploy

@@ -64,6 +64,12 @@ proto::DeploymentState Executor::run() {
     } catch (const std::exception& e) {
       log_.error(std::string("cannot save the environment state: ") + e.what());
     }
+    // Status answers from the view: it shows this deployment's containers once it ended.
+    try {
+      if (deps_.view) deps_.view->refresh(deps_.docker, plan_.app, plan_.env);
+    } catch (const std::exception&) {
+      if (deps_.view) deps_.view->docker_failed();
+    }
     log_.finish(result, reason);
     return result;
   };

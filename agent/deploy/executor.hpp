@@ -10,6 +10,7 @@
 
 #include "agent/config/config.hpp"
 #include "agent/deploy/clock.hpp"
+#include "agent/deploy/container_view.hpp"
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/deploy/docker_specs.hpp"
 #include "agent/deploy/plan.hpp"
@@ -26,6 +27,7 @@ struct ExecutorDeps {
   store::StateStore& store;
   Clock& clock;
   const config::Config& config;
+  ContainerView* view = nullptr;  // refreshed for this env as the deployment ends
 };
 
 /// A step that failed: why, in one sentence, and the details for the event.

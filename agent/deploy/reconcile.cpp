@@ -120,7 +120,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
       }
     }
   }
-  if (route_keeper_ && !reconciled_) route_keeper_->start();
+  if (!reconciled_) route_keeper_->start();
   reconciled_ = true;
   return notes;
 }

@@ -32,6 +32,7 @@ RouteKeeper::~RouteKeeper() {
 }
 
 void RouteKeeper::start() {
+  refresh_all();  // the view is whole before the agent says it is ready
   events_thread_ = std::thread([this] { watch_events(); });
   refresh_thread_ = std::thread([this] { refresh_loop(); });
 }
@@ -47,7 +48,7 @@ void RouteKeeper::nudge() {
 void RouteKeeper::watch_events() {
   docker::EventFilters filters;
   filters.types = {"container", "network"};
-  filters.events = {"start", "die", "connect", "disconnect"};
+  filters.events = {"start", "die", "destroy", "health_status", "connect", "disconnect"};
   auto stopping = [this] {
     std::lock_guard lock(mutex_);
     return stopping_;
@@ -85,12 +86,18 @@ void RouteKeeper::refresh_loop() {
 std::vector<std::string> RouteKeeper::refresh_all() {
   std::vector<std::string> notes;
   std::string failure;
+  try {
+    deps_.view.refresh(deps_.docker);
+  } catch (const std::exception& e) {
+    deps_.view.docker_failed();
+    failure = std::string("container view: ") + e.what();
+  }
   for (const auto& app : deps_.config.apps) {
     for (const auto& env : app.environments) {
-      if (deps_.busy(app.name, env.name)) continue;
+      if (!deps_.router || deps_.busy(app.name, env.name)) continue;
       try {
         std::string color;
-        bool changed = deps_.router.refresh([&]() -> std::optional<std::vector<router::UpstreamTarget>> {
+        bool changed = deps_.router->refresh([&]() -> std::optional<std::vector<router::UpstreamTarget>> {
           // Asked again under the router's lock: a deployment that took the env since
           // routes it itself.
           if (deps_.busy(app.name, env.name)) return std::nullopt;

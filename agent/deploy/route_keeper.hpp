@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/config/config.hpp"
+#include "agent/deploy/container_view.hpp"
 #include "agent/docker/engine.hpp"
 #include "agent/router/upstream_router.hpp"
 #include "agent/store/state_store.hpp"
@@ -19,17 +20,18 @@ namespace fical::agent::deploy {
 struct RouteKeeperDeps {
   const config::Config& config;
   docker::DockerEngine& docker;
-  router::UpstreamRouter& router;
+  router::UpstreamRouter* router;  // null when no app has a routed service: the view only
   store::StateStore& store;
+  ContainerView& view;
   /// True while a deployment (or anything else) holds app/env: it routes it itself.
   std::function<bool(const std::string& app, const std::string& env)> busy;
 };
 
-/// Watches Docker's container events (start, die, network connect and disconnect) and
-/// refreshes every environment's upstream files soon after one, and every few seconds as a
-/// backstop; a file is rewritten (and nginx tested and reloaded) only when it differs from
-/// what the live color's containers need. Thread-safe; owns its two threads from start()
-/// until destruction.
+/// Watches Docker's container events (start, die, destroy, health, network connect and
+/// disconnect) and, soon after one and every few seconds as a backstop, refreshes the
+/// ContainerView and every environment's upstream files; a file is rewritten (and nginx
+/// tested and reloaded) only when it differs from what the live color's containers need.
+/// Thread-safe; owns its two threads from start() until destruction.
 class RouteKeeper {
  public:
   explicit RouteKeeper(RouteKeeperDeps deps) : deps_(std::move(deps)) {}
@@ -40,8 +42,9 @@ class RouteKeeper {
   void start();
   /// Something changed (an event, a deployment ended): refresh soon.
   void nudge();
-  /// One pass over every environment not busy; returns a note per environment it changed.
-  /// Throws nothing: failures are logged (once per distinct message) and retried next pass.
+  /// The view, then one pass over every environment not busy; returns a note per
+  /// environment whose upstreams it changed. Throws nothing: failures are logged (once per
+  /// distinct message) and retried next pass. One caller at a time (start, then its thread).
   std::vector<std::string> refresh_all();
 
  private:

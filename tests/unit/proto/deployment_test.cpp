@@ -68,7 +68,7 @@ TEST_CASE("env status round-trips with live release and running deployment", "[p
   status.app = "web";
   status.env = "prod";
   status.live = Release{"v1", "blue", {{"api", "r/web:v1", "sha256:ab", "sha256:cd"}}, "", "dep-0",
-                        "ci", now_ms(), "4f2a", {{"api", "upstream web-prod-api { server 127.0.0.1:1; }\n"}}};
+                        "ci", now_ms(), "4f2a", {{"api", "upstream web-prod-api { server 127.0.0.1:1; }\n"}}, {}};
   status.containers = {{"api", "blue", "web-prod-api-blue", "c1", "v1", "running", "healthy"}};
   status.running = sample_deployment();
   auto json = to_json(status);

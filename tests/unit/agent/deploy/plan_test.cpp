@@ -68,7 +68,7 @@ TEST_CASE("the next deploy targets the idle color and can switch back", "[deploy
   const auto& app = *config.find_app("web");
   store::EnvState live;
   live.live_color = "blue";
-  live.live = fical::proto::Release{"v1", "blue", {}, "", "d-1", "ci", {}, "", {}};
+  live.live = fical::proto::Release{"v1", "blue", {}, "", "d-1", "ci", {}, "", {}, {}};
   auto plan = deploy::plan_deployment(app, *app.find_environment("prod"), live, DeploymentKind::deploy, "v2", "d-2");
   CHECK(plan.target_color == "green");
   CHECK(plan.containers[0].env.at("PORT") == "18002");

@@ -1,0 +1,55 @@
+#include "agent/deploy/container_view.hpp"
+
+#include "agent/deploy/naming.hpp"
+
+namespace fical::agent::deploy {
+
+void ContainerView::refresh(docker::DockerEngine& docker, const std::string& app, const std::string& env) {
+  docker::ContainerFilters filters;
+  filters.labels = {std::string(labels::kRole) + "=app"};
+  if (!app.empty()) filters.labels.push_back(std::string(labels::kApp) + "=" + app);
+  if (!env.empty()) filters.labels.push_back(std::string(labels::kEnv) + "=" + env);
+  std::map<std::string, Entry> fresh;
+  for (const auto& c : docker.list_containers(filters)) {
+    auto label = [&](const char* key) {
+      auto it = c.labels.find(key);
+      return it == c.labels.end() ? std::string() : it->second;
+    };
+    Entry entry{label(labels::kApp), label(labels::kEnv),
+                {label(labels::kService), label(labels::kColor), c.name, c.id.substr(0, 12), label(labels::kRelease),
+                 c.state, ""}};
+    if (c.state == "running") {
+      if (auto info = docker.inspect_container(c.id)) entry.status.health = info->state.health.status;
+    }
+    fresh[c.name] = std::move(entry);
+  }
+  std::lock_guard lock(mutex_);
+  for (auto it = by_name_.begin(); it != by_name_.end();) {
+    bool in_scope = (app.empty() || it->second.app == app) && (env.empty() || it->second.env == env);
+    it = in_scope ? by_name_.erase(it) : std::next(it);
+  }
+  by_name_.merge(fresh);
+  answered_ = Clock::now();
+  failed_ = false;
+}
+
+void ContainerView::docker_failed() {
+  std::lock_guard lock(mutex_);
+  failed_ = true;
+}
+
+std::vector<proto::ContainerStatus> ContainerView::containers(const std::string& app, const std::string& env) const {
+  std::lock_guard lock(mutex_);
+  std::vector<proto::ContainerStatus> out;
+  for (const auto& [name, entry] : by_name_) {
+    if (entry.app == app && entry.env == env) out.push_back(entry.status);
+  }
+  return out;
+}
+
+bool ContainerView::docker_answered_within(std::chrono::milliseconds within) const {
+  std::lock_guard lock(mutex_);
+  return !failed_ && answered_ && Clock::now() - *answered_ <= within;
+}
+
+}  // namespace fical::agent::deploy
