@@ -13,6 +13,8 @@ packages=(
   catch2 libyaml-cpp-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev
   # ops scripts and their tests (tests/ops): SSM JSON, lint, systemd-analyze, token
   jq shellcheck systemd openssl
+  # the agent fetches env secrets from AWS Secrets Manager / SSM Parameter Store with it
+  awscli
   # the real test environment
   docker.io docker-registry nginx busybox-static curl wrk procps apache2-utils
   # benchmarks: the old flow that fical replaces (scripts/bench/deploy.sh)

@@ -83,10 +83,9 @@ void Executor::check_live_color() {
 
 void Executor::read_env_file() {
   std::string today_hash;
-  if (plan_.env_file) {
-    env_file_vars_ = read_todays_env_file(today_hash);
-    env_hash_ = today_hash;
-  }
+  if (plan_.env_file) env_file_vars_ = read_todays_env_file(today_hash);
+  if (environment().has_env_sources()) read_todays_env_sources();
+  env_hash_ = today_hash;
   if (plan_.kind == proto::DeploymentKind::rollback) prepare_rollback(today_hash);
 }
 
