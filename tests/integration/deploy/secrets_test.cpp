@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "agent/api/handlers.hpp"
+#include "agent/api/token_hash.hpp"
 #include "tests/integration/deploy/engine_harness.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -121,6 +123,31 @@ struct SecretsSite {
     auto result = h->docker().exec(h->app() + "-prod-web-" + color, echo);
     return result.output.empty() ? std::string("(none)") : result.output.front().text;
   }
+};
+
+/// The agent's real API handlers (agent/api) over the harness's engine: the answers a
+/// client would get, bodies only.
+struct Api {
+  explicit Api(agent::DeploymentService& service)
+      : deps{service, authenticator, limiter, metrics, audit} {}
+  std::string get(const std::string& path) {
+    agent::api::Request request;
+    request.method = "GET";
+    request.path = path;
+    request.headers.emplace_back("authorization", "Bearer secrets-test-token");
+    request.peer = "127.0.0.1:5000";
+    request.peer_address = "127.0.0.1";
+    request.request_id = "r1";
+    auto response = agent::api::handle(request, deps);
+    CHECK(response.status == 200);
+    return response.body + "\n";
+  }
+  agent::api::Authenticator authenticator{
+      {{"reader", agent::api::sha256_hex("secrets-test-token"), {agent::config::Scope::read}, {}}}};
+  agent::api::FailureLimiter limiter{3, std::chrono::seconds(60)};
+  agent::api::MetricsRegistry metrics;
+  agent::api::NoAuditSink audit;
+  agent::api::Deps deps;
 };
 
 void require_succeeded(const proto::Deployment& d) {
@@ -235,17 +262,18 @@ TEST_CASE("env sources: deploy, rotation and rollback pinned to the versions a r
   CHECK(releases[1].secret_versions.at(0).version == "11111111-aaaa-4aaa-8aaa-111111111111");
   CHECK(releases[1].secret_versions.at(1).version == "1");
 
-  // --- No value anywhere but the root-only env snapshot.
+  // --- No value anywhere but the root-only env snapshot: the API's answers (through its
+  // real handlers), every event, every log line, every other file in state_dir.
+  Api api(h.manager());
   std::string answers;
   for (const auto& d : {v1, preview, v2, back_preview, back, forward}) {
-    auto stored = h.manager().deployment(d.id);
-    answers += proto::to_json(std::get<proto::Deployment>(stored)).dump() + "\n";
+    answers += api.get("/v1/deployments/" + d.id);
+    answers += proto::to_json(d).dump() + "\n";  // with its events
   }
-  answers += json(std::vector<json>{}).dump();
-  for (const auto& r : releases) answers += proto::to_json(r).dump() + "\n";
-  answers += proto::to_json(std::get<proto::EnvStatus>(h.manager().env_status(h.app(), "prod"))).dump();
-  auto listed = std::get<std::vector<proto::Deployment>>(h.manager().deployments(h.app(), "prod", 20));
-  for (const auto& d : listed) answers += proto::to_json(d).dump() + "\n";
+  const auto env_path = "/v1/apps/" + h.app() + "/envs/prod";
+  answers += api.get(env_path) + api.get(env_path + "/releases") + api.get(env_path + "/deployments") +
+             api.get("/v1/apps");
+  CHECK_THAT(answers, Catch::Contains("secret_versions") && Catch::Contains("APP_SECRET"));  // names, not values
   std::string files;
   int snapshots = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(h.store().dir())) {
