@@ -30,7 +30,9 @@ nlohmann::json to_json(const ServiceImage& image) {
 }
 
 nlohmann::json to_json(const SecretVersion& version) {
-  return {{"source", version.source}, {"name", version.name}, {"version", version.version}};
+  nlohmann::json json{{"source", version.source}, {"name", version.name}, {"version", version.version}};
+  if (!version.service.empty()) json["service"] = version.service;
+  return json;
 }
 
 nlohmann::json to_json(const Release& release) {
@@ -117,7 +119,7 @@ Release release_from_json(const nlohmann::json& json) {
   // Records from before secret pinning have none.
   for (const auto& v : json.value("secret_versions", nlohmann::json::array())) {
     release.secret_versions.push_back({v.at("source").get<std::string>(), v.at("name").get<std::string>(),
-                                       v.at("version").get<std::string>()});
+                                       v.at("version").get<std::string>(), v.value("service", std::string())});
   }
   return release;
 }

@@ -26,6 +26,7 @@ struct SecretVersion {
   std::string source;   // "aws_secret" or "ssm_parameter"
   std::string name;     // the secret id as configured, or the parameter's full name
   std::string version;  // VersionId, or the parameter's Version as decimal text
+  std::string service;  // a service's own source; empty: the environment's
   bool operator==(const SecretVersion&) const = default;
 };
 

@@ -256,6 +256,11 @@ const Environment* App::find_environment(const std::string& env) const {
   return it == environments.end() ? nullptr : &*it;
 }
 
+bool Environment::has_env_sources() const {
+  return !sources.empty() || std::any_of(services.begin(), services.end(),
+                                         [](const Service& s) { return !s.sources.empty(); });
+}
+
 const App* Config::find_app(const std::string& app) const {
   auto it = std::find_if(apps.begin(), apps.end(), [&](auto& a) { return a.name == app; });
   return it == apps.end() ? nullptr : &*it;

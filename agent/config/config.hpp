@@ -112,18 +112,6 @@ struct BuildSpec {
   std::map<std::string, std::string> args;
 };
 
-struct Service {
-  std::string name;
-  std::string image;                         // repository; the release version is the tag
-  std::optional<BuildSpec> build;
-  std::optional<std::uint16_t> port;         // container port; absent for workers
-  std::optional<std::uint16_t> blue_port;    // host networking: each color's own port,
-  std::optional<std::uint16_t> green_port;   // passed to the container as PORT
-  HealthCheck health;
-  std::optional<Migrate> migrate;            // at most one service of an env migrates
-  proto::ServiceSpec spec;                   // command, env, labels, volumes, limits...
-};
-
 /// An env source: a Secrets Manager secret whose SecretString is a JSON object of keys and
 /// values. `endpoint_url` empty: AWS's own endpoint for the region.
 struct AwsSecretSource {
@@ -140,20 +128,39 @@ struct SsmParametersSource {
   std::string endpoint_url;
 };
 
+/// The env sources in AWS of an environment or of one service, applied in this order.
+struct EnvSources {
+  std::optional<AwsSecretSource> aws_secret;
+  std::optional<SsmParametersSource> ssm_parameters;
+  bool empty() const { return !aws_secret && !ssm_parameters; }
+};
+
 /// How the agent runs the AWS CLI for env sources (credentials: as the CLI finds them).
 struct AwsOptions {
   std::string cli = "/usr/bin/aws";  // Debian's awscli package
   milliseconds timeout{20'000};      // each call; the child is killed after it
 };
 
+struct Service {
+  std::string name;
+  std::string image;                         // repository; the release version is the tag
+  std::optional<BuildSpec> build;
+  std::optional<std::uint16_t> port;         // container port; absent for workers
+  std::optional<std::uint16_t> blue_port;    // host networking: each color's own port,
+  std::optional<std::uint16_t> green_port;   // passed to the container as PORT
+  HealthCheck health;
+  std::optional<Migrate> migrate;            // at most one service of an env migrates
+  proto::ServiceSpec spec;                   // command, env, labels, volumes, limits...
+  EnvSources sources;                        // over the environment's, below `env:`
+};
+
 struct Environment {
   std::string name;
   std::string network = "host";         // "host" or a Docker network name
   std::optional<std::string> env_file;  // secrets: never logged or returned
-  // Env sources in AWS, applied in this order over the env_file; a service's `env:` wins
-  // over all of them. Their values are never logged or returned either.
-  std::optional<AwsSecretSource> aws_secret;
-  std::optional<SsmParametersSource> ssm_parameters;
+  // Env sources in AWS, applied over the env_file, then each service's own sources; a
+  // service's `env:` wins over all of them. Their values are never logged or returned.
+  EnvSources sources;
   int retain = 5;                       // releases kept for rollback without a pull
   milliseconds drain{10'000};
   milliseconds keep_warm{0};            // old color stays running this long after a deploy
@@ -162,7 +169,8 @@ struct Environment {
   std::vector<Service> services;
 
   bool host_network() const { return network == "host"; }
-  bool has_env_sources() const { return aws_secret || ssm_parameters; }
+  /// Whether the environment or any of its services has env sources in AWS.
+  bool has_env_sources() const;
   const Service* find_service(const std::string& service) const;
 };
 

@@ -81,8 +81,9 @@ Service parse_service(const YAML::Node& node, YamlReader& r, const std::string& 
   if (!r.expect_map(node, path)) return s;
   r.reject_unknown_keys(node, path, {"image", "build", "port", "ports", "health", "migrate", "command", "env",
                                      "labels", "volumes", "memory", "cpus", "user", "networks", "log",
-                                     "stop_signal", "init"});
+                                     "stop_signal", "init", "aws_secret", "ssm_parameters"});
   r.read_string(node, path, "image", s.image);
+  parse_env_sources(node, r, path, s.sources);
   if (auto build = node["build"]) {
     s.build.emplace();
     parse_build(build, r, path + ".build", *s.build);
@@ -152,7 +153,7 @@ Environment parse_environment(const YAML::Node& node, YamlReader& r, const std::
   r.read_string(node, path, "network", e.network);
   std::string env_file;
   if (r.read_path(node, path, "env_file", env_file) && !env_file.empty()) e.env_file = env_file;
-  parse_env_sources(node, r, path, e);
+  parse_env_sources(node, r, path, e.sources);
   long retain = e.retain;
   r.read_int(node, path, "retain", 1, 100, retain);
   e.retain = static_cast<int>(retain);

@@ -53,7 +53,7 @@ std::optional<std::string> check_endpoint_url(const std::string& url) {
   return std::nullopt;
 }
 
-void parse_env_sources(const YAML::Node& env_node, YamlReader& r, const std::string& path, Environment& env) {
+void parse_env_sources(const YAML::Node& env_node, YamlReader& r, const std::string& path, EnvSources& sources) {
   if (auto node = env_node["aws_secret"]) {
     auto sp = path + ".aws_secret";
     if (r.expect_map(node, sp)) {
@@ -65,7 +65,7 @@ void parse_env_sources(const YAML::Node& env_node, YamlReader& r, const std::str
         r.error(sp + ".id", *bad);
       }
       read_location(node, r, sp, source.region, source.endpoint_url);
-      env.aws_secret = std::move(source);
+      sources.aws_secret = std::move(source);
     }
   }
   if (auto node = env_node["ssm_parameters"]) {
@@ -79,7 +79,7 @@ void parse_env_sources(const YAML::Node& env_node, YamlReader& r, const std::str
         r.error(sp + ".path", *bad);
       }
       read_location(node, r, sp, source.region, source.endpoint_url);
-      env.ssm_parameters = std::move(source);
+      sources.ssm_parameters = std::move(source);
     }
   }
 }

@@ -7,9 +7,9 @@
 
 namespace fical::agent::config {
 
-/// Reads env_node["aws_secret"] and env_node["ssm_parameters"] into `env`.
-void parse_env_sources(const YAML::Node& env_node, YamlReader& reader, const std::string& path,
-                       Environment& env);
+/// Reads node["aws_secret"] and node["ssm_parameters"] (of an environment or a service).
+void parse_env_sources(const YAML::Node& node, YamlReader& reader, const std::string& path,
+                       EnvSources& sources);
 
 /// Reads root["aws"]: { cli: /usr/bin/aws, timeout: 20s }.
 void parse_aws_options(const YAML::Node& root, YamlReader& reader, AwsOptions& aws);

@@ -29,10 +29,10 @@ secrets::EnvVars todays_env(const config::Config& config, const config::Environm
     if (!parsed.error.empty()) throw std::runtime_error("env_file " + *env.env_file + ": " + parsed.error);
     vars = std::move(parsed.variables);
   }
-  if (env.has_env_sources()) {
+  if (!env.sources.empty()) {  // a service's own sources are not previewed
     secrets::SpawnAwsCli cli;
     secrets::EnvSourceFetcher fetcher(cli, config.aws);
-    auto sources = fetcher.fetch_current(env);
+    auto sources = fetcher.fetch_current(env.sources);
     secrets::overlay(vars, secrets::combined(sources));
     versions = secrets::versions_of(sources);
   }

@@ -139,7 +139,7 @@ void Executor::check_required_env() {
       log_.warn(c.image + " label " + std::string(kRequiredEnvLabel) + " has words that are not key names: " +
                 join(required.invalid));
     }
-    auto missing = missing_env_keys(required.keys, env_file_vars_, c.env);
+    auto missing = missing_env_keys(required.keys, env_for(c.service), c.env);
     if (!missing.empty()) {
       throw StepError(plan_.version + " of " + c.service + " needs " + join(missing) + " (image label " +
                           std::string(kRequiredEnvLabel) + "), which " + env_source +

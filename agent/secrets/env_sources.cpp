@@ -102,7 +102,7 @@ SourceValues read_secret_value(const std::string& answer, const config::AwsSecre
       throw SourceError(values.label + ": the value of " + key + " is not a string, number or boolean");
     }
   }
-  values.versions.push_back({"aws_secret", source.id, version->get<std::string>()});
+  values.versions.push_back({"aws_secret", source.id, version->get<std::string>(), ""});
   return values;
 }
 
@@ -127,7 +127,7 @@ SourceValues read_parameters(const std::string& answer, const config::SsmParamet
       throw SourceError(values.label + ": parameters " + it->second + " and " + name + " both make " + key);
     }
     values.vars.emplace_back(key, p["Value"].get<std::string>());
-    values.versions.push_back({"ssm_parameter", name, std::to_string(p["Version"].get<long long>())});
+    values.versions.push_back({"ssm_parameter", name, std::to_string(p["Version"].get<long long>()), ""});
   }
   return values;
 }

@@ -18,7 +18,7 @@ std::string EnvSourceFetcher::call(const std::vector<std::string>& argv, const s
   return std::move(result.out);
 }
 
-std::vector<SourceValues> EnvSourceFetcher::fetch_current(const config::Environment& env) {
+std::vector<SourceValues> EnvSourceFetcher::fetch_current(const config::EnvSources& env) {
   std::vector<SourceValues> sources;
   if (env.aws_secret) {
     auto label = label_of(*env.aws_secret);
@@ -32,7 +32,7 @@ std::vector<SourceValues> EnvSourceFetcher::fetch_current(const config::Environm
   return sources;
 }
 
-std::vector<SourceValues> EnvSourceFetcher::fetch_pinned(const config::Environment& env,
+std::vector<SourceValues> EnvSourceFetcher::fetch_pinned(const config::EnvSources& env,
                                                          const std::vector<proto::SecretVersion>& pinned) {
   std::vector<SourceValues> sources;
   std::vector<proto::SecretVersion> parameters;

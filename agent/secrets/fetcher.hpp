@@ -16,11 +16,11 @@ class EnvSourceFetcher {
  public:
   EnvSourceFetcher(AwsCli& cli, const config::AwsOptions& options) : cli_(cli), options_(options) {}
 
-  /// Today's values of every source of `env`, in the order they apply.
-  std::vector<SourceValues> fetch_current(const config::Environment& env);
-  /// The values at the `pinned` versions, from the sources `env` names today (their
+  /// Today's values of every source, in the order they apply.
+  std::vector<SourceValues> fetch_current(const config::EnvSources& env);
+  /// The values at the `pinned` versions, from the sources configured today (their
   /// region and endpoint); throws when the release's sources are not configured any more.
-  std::vector<SourceValues> fetch_pinned(const config::Environment& env,
+  std::vector<SourceValues> fetch_pinned(const config::EnvSources& env,
                                          const std::vector<proto::SecretVersion>& pinned);
 
  private:

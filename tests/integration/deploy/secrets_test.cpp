@@ -110,11 +110,15 @@ struct SecretsSite {
   std::unique_ptr<EngineHarness> h;
   std::string secret_id, path;
 
-  void start() {
-    h = std::make_unique<EngineHarness>(
-        "aws_secret: { id: fical-test/" + tag + "/env, region: eu-north-1, endpoint_url: " + aws.endpoint() +
-        " }\nssm_parameters: { path: /fical-test/" + tag + "/, region: eu-north-1, endpoint_url: " +
-        aws.endpoint() + " }\n");
+  /// The environment has both sources; with `service_secret` the web service has its own
+  /// aws_secret instead of the environment's.
+  void start(const std::string& service_secret = "") {
+    auto secret_yaml = "aws_secret: { id: fical-test/" + tag + "/" + (service_secret.empty() ? "env" : service_secret) +
+                       ", region: eu-north-1, endpoint_url: " + aws.endpoint() + " }\n";
+    auto ssm_yaml = "ssm_parameters: { path: /fical-test/" + tag + "/, region: eu-north-1, endpoint_url: " +
+                    aws.endpoint() + " }\n";
+    h = service_secret.empty() ? std::make_unique<EngineHarness>(secret_yaml + ssm_yaml)
+                               : std::make_unique<EngineHarness>(ssm_yaml, secret_yaml);
     secret_id = "fical-test/" + tag + "/env";
     path = "/fical-test/" + tag + "/";
   }
@@ -339,4 +343,39 @@ TEST_CASE("env sources: a missing secret, an access denied and a timeout fail pr
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(25));
   aws.state["delay_seconds"] = 0;
   aws.write_state();
+}
+
+TEST_CASE("env sources: a service's own aws_secret wins over the environment's and is pinned too",
+          "[deploy][secrets]") {
+  SecretsSite site("svc" + std::to_string(::getpid()));
+  auto& aws = site.aws;
+  const std::string secret_id = "fical-test/" + site.tag + "/web", base = "/fical-test/" + site.tag + "/";
+  const std::string one = "00000000-0000-4000-8000-00000000000a", two = "00000000-0000-4000-8000-00000000000b";
+  aws.state = {{"secrets", {{secret_id, {{"current", one}, {"versions", {{one, R"({"APP_SECRET":"svc-1"})"}}}}}}},
+               {"parameters", {{base + "APP_SECRET", {"env-level"}}, {base + "APP_TOKEN", {"token-1"}}}}};
+  aws.write_state();
+  site.start("web");
+  auto& h = *site.h;
+  require_succeeded(h.deploy("v1"));
+  CHECK(site.env_in("blue", "APP_SECRET") == "svc-1");  // the service's source over the environment's
+  CHECK(site.env_in("blue", "APP_TOKEN") == "token-1");
+  auto releases = std::get<std::vector<proto::Release>>(h.manager().releases(h.app(), "prod"));
+  REQUIRE(releases.size() == 1);
+  CHECK(releases[0].secret_versions.back() == proto::SecretVersion{"aws_secret", secret_id, one, "web"});
+
+  aws.state["secrets"][secret_id]["versions"][two] = R"({"APP_SECRET":"svc-2"})";
+  aws.state["secrets"][secret_id]["current"] = two;
+  aws.write_state();
+  require_succeeded(h.deploy("v2"));
+  CHECK(site.env_in("green", "APP_SECRET") == "svc-2");
+  aws.take_requests();
+  h.docker().remove_container(h.app() + "-prod-web-blue", true);
+  auto back = h.rollback("v1");
+  require_succeeded(back);
+  bool pinned_fetch = false;
+  for (const auto& r : aws.take_requests()) {
+    pinned_fetch = pinned_fetch || r["body"] == json{{"SecretId", secret_id}, {"VersionId", one}};
+  }
+  CHECK(pinned_fetch);
+  CHECK(site.env_in("blue", "APP_SECRET") == "svc-1");
 }

@@ -15,7 +15,7 @@ std::string errors_of(const ParseResult& result) {
 }
 
 // A valid config whose staging environment gets `sources` (YAML lines, indented 8).
-ParseResult parse_env(const std::string& sources, const std::string& top = "") {
+ParseResult parse_env(const std::string& sources, const std::string& top = "", const std::string& api = "") {
   return parse_config(top + R"(
 nginx: { upstream_dir: /tmp/u }
 apps:
@@ -24,7 +24,7 @@ apps:
       staging:
 )" + sources + R"(
         services:
-          api: { image: r/web, ports: { blue: 9001, green: 9002 }, health: { http: / } }
+          api: { image: r/web, ports: { blue: 9001, green: 9002 }, health: { http: / )" + api + R"( } }
 )");
 }
 
@@ -49,14 +49,14 @@ TEST_CASE("env sources: aws_secret and ssm_parameters of an environment", "[conf
   REQUIRE(both.config);
   const auto& env = both.config->apps.at(0).environments.at(0);
   CHECK(env.has_env_sources());
-  REQUIRE(env.aws_secret);
-  CHECK(env.aws_secret->id == "filter-ical/staging/env");
-  CHECK(env.aws_secret->region == "eu-north-1");
-  CHECK(env.aws_secret->endpoint_url.empty());
-  REQUIRE(env.ssm_parameters);
-  CHECK(env.ssm_parameters->path == "/filter-ical/staging/");
-  CHECK(env.ssm_parameters->region == "eu-west-1");
-  CHECK(env.ssm_parameters->endpoint_url == "http://127.0.0.1:4566");
+  REQUIRE(env.sources.aws_secret);
+  CHECK(env.sources.aws_secret->id == "filter-ical/staging/env");
+  CHECK(env.sources.aws_secret->region == "eu-north-1");
+  CHECK(env.sources.aws_secret->endpoint_url.empty());
+  REQUIRE(env.sources.ssm_parameters);
+  CHECK(env.sources.ssm_parameters->path == "/filter-ical/staging/");
+  CHECK(env.sources.ssm_parameters->region == "eu-west-1");
+  CHECK(env.sources.ssm_parameters->endpoint_url == "http://127.0.0.1:4566");
   CHECK(both.config->aws.cli == "/opt/aws/bin/aws");
   CHECK(both.config->aws.timeout == std::chrono::seconds(5));
 
@@ -124,4 +124,18 @@ TEST_CASE("env sources: the grammars that guard the AWS CLI's argv", "[config][s
     INFO(bad);
     CHECK(check_endpoint_url(bad));
   }
+}
+
+TEST_CASE("env sources: a service's own sources", "[config][secrets]") {
+  auto result = parse_env("", "", "}, aws_secret: { id: web/api/env, region: eu-north-1 ");
+  INFO(errors_of(result));
+  REQUIRE(result.config);
+  const auto& env = result.config->apps.at(0).environments.at(0);
+  CHECK(env.sources.empty());
+  CHECK(env.has_env_sources());
+  REQUIRE(env.services.at(0).sources.aws_secret);
+  CHECK(env.services.at(0).sources.aws_secret->id == "web/api/env");
+
+  auto bad = parse_env("", "", "}, ssm_parameters: { path: x, region: eu-north-1 ");
+  CHECK_THAT(errors_of(bad), Catch::Contains("apps.web.environments.staging.services.api.ssm_parameters.path: "));
 }

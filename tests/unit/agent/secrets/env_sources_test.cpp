@@ -98,7 +98,7 @@ TEST_CASE("secrets: the AWS error as one line, envs compared by key names", "[se
 }
 
 TEST_CASE("secrets: the fetcher applies sources in order and pins by version", "[secrets]") {
-  config::Environment env;
+  config::EnvSources env;
   env.aws_secret = secret;
   env.ssm_parameters = parameters;
   config::AwsOptions aws;
@@ -129,6 +129,6 @@ TEST_CASE("secrets: the fetcher applies sources in order and pins by version", "
   slow.answers = {{-1, true, "", "", ""}};
   EnvSourceFetcher late(slow, aws);
   CHECK_THROWS_WITH(late.fetch_current(env), Catch::Contains("did not answer within 20s"));
-  config::Environment bare;
+  config::EnvSources bare;
   CHECK_THROWS_AS(pinned.fetch_pinned(bare, {{"aws_secret", "web/env", "v-0"}}), SourceError);
 }
