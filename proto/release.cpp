@@ -29,6 +29,12 @@ nlohmann::json to_json(const ServiceImage& image) {
           {"image_id", image.image_id}};
 }
 
+nlohmann::json to_json(const SecretVersion& version) {
+  nlohmann::json json{{"source", version.source}, {"name", version.name}, {"version", version.version}};
+  if (!version.service.empty()) json["service"] = version.service;
+  return json;
+}
+
 nlohmann::json to_json(const Release& release) {
   nlohmann::json images = nlohmann::json::array();
   for (const auto& image : release.images) images.push_back(to_json(image));
@@ -43,6 +49,9 @@ nlohmann::json to_json(const Release& release) {
   if (!release.upstreams.empty()) json["upstreams"] = release.upstreams;
   if (!release.specs.empty()) {
     for (const auto& [service, spec] : release.specs) json["specs"][service] = to_json(spec);
+  }
+  if (!release.secret_versions.empty()) {
+    for (const auto& v : release.secret_versions) json["secret_versions"].push_back(to_json(v));
   }
   return json;
 }
@@ -106,6 +115,11 @@ Release release_from_json(const nlohmann::json& json) {
   }
   if (auto it = json.find("specs"); it != json.end() && it->is_object()) {
     for (const auto& [service, spec] : it->items()) release.specs[service] = service_spec_from_json(spec);
+  }
+  // Records from before secret pinning have none.
+  for (const auto& v : json.value("secret_versions", nlohmann::json::array())) {
+    release.secret_versions.push_back({v.at("source").get<std::string>(), v.at("name").get<std::string>(),
+                                       v.at("version").get<std::string>(), v.value("service", std::string())});
   }
   return release;
 }

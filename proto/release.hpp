@@ -20,6 +20,16 @@ struct ServiceImage {
   std::string image_id;  // local image id
 };
 
+/// The version of one env source a release ran with (never a value): a Secrets Manager
+/// secret's VersionId, or one Parameter Store parameter's Version.
+struct SecretVersion {
+  std::string source;   // "aws_secret" or "ssm_parameter"
+  std::string name;     // the secret id as configured, or the parameter's full name
+  std::string version;  // VersionId, or the parameter's Version as decimal text
+  std::string service;  // a service's own source; empty: the environment's
+  bool operator==(const SecretVersion&) const = default;
+};
+
 /// A release that went live in an environment.
 struct Release {
   std::string version;
@@ -32,6 +42,7 @@ struct Release {
   std::string env_hash;  // keyed hash of the env_file it ran with; empty without one
   std::map<std::string, std::string> upstreams;  // service -> the upstream file nginx loaded
   std::map<std::string, ServiceSpec> specs;      // service -> how its container ran
+  std::vector<SecretVersion> secret_versions;    // aws_secret / ssm_parameters it ran with
 };
 
 /// One container of an environment, as Docker reports it.
@@ -75,6 +86,7 @@ const Release* latest_release(const std::vector<Release>& history, const std::st
 std::size_t first_retained(std::size_t size, int retain);
 
 nlohmann::json to_json(const ServiceImage& image);
+nlohmann::json to_json(const SecretVersion& version);
 nlohmann::json to_json(const Release& release);
 nlohmann::json to_json(const ContainerStatus& container);
 nlohmann::json to_json(const EnvStatus& status);

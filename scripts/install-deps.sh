@@ -16,6 +16,8 @@ packages=(
   libacl1-dev libzstd-dev liblz4-dev binutils file
   # ops scripts and their tests (tests/ops): SSM JSON, lint, systemd-analyze, token
   jq shellcheck systemd openssl
+  # the agent fetches env secrets from AWS Secrets Manager / SSM Parameter Store with it
+  awscli
   # the real test environment
   docker.io docker-registry nginx busybox-static curl wrk procps apache2-utils
   # benchmarks: the old flow that fical replaces (scripts/bench/deploy.sh)

@@ -265,6 +265,8 @@ apps: {}                       # see the commented example below
 #         network: platform            # the Docker network nginx is on; with "host",
 #                                      # give each service ports: { blue: N, green: M }
 #         env_file: /opt/apps/filter-ical/.env.staging   # root-owned, mode 0600
+#         # optional, over the env_file: a Secrets Manager secret holding a JSON object
+#         aws_secret: { id: filter-ical/staging/env, region: eu-north-1 }
 #         retain: 5                  # releases kept for instant rollback
 #         drain: 10s                 # old containers keep serving this long
 #         services:

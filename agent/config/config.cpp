@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/config/parse_apps.hpp"
+#include "agent/config/parse_env_sources.hpp"
 #include "agent/config/parse_metrics.hpp"
 #include "agent/config/yaml_reader.hpp"
 #include "proto/names.hpp"
@@ -255,6 +256,11 @@ const Environment* App::find_environment(const std::string& env) const {
   return it == environments.end() ? nullptr : &*it;
 }
 
+bool Environment::has_env_sources() const {
+  return !sources.empty() || std::any_of(services.begin(), services.end(),
+                                         [](const Service& s) { return !s.sources.empty(); });
+}
+
 const App* Config::find_app(const std::string& app) const {
   auto it = std::find_if(apps.begin(), apps.end(), [&](auto& a) { return a.name == app; });
   return it == apps.end() ? nullptr : &*it;
@@ -286,13 +292,14 @@ ParseResult parse_config(const std::string& text) {
   YamlReader r(result.errors);
   if (!r.expect_map(root, "(top level)")) return result;
   r.reject_unknown_keys(root, "", {"listen", "tls", "insecure", "limits", "docker", "state_dir",
-                                   "tokens", "nginx", "apps", "metrics"});
+                                   "tokens", "nginx", "apps", "metrics", "aws"});
   Config config;
   parse_http(root, r, config.http);
   parse_tokens(root, r, config.tokens);
   parse_docker(root, r, config.docker);
   r.read_path(root, "", "state_dir", config.state_dir);
   parse_metrics(root, r, config.metrics);
+  parse_aws_options(root, r, config.aws);
   config.apps = parse_apps(root, r);
   bool routed = std::any_of(config.apps.begin(), config.apps.end(), [](const App& app) {
     return std::any_of(app.environments.begin(), app.environments.end(), [](const Environment& e) {

@@ -112,6 +112,35 @@ struct BuildSpec {
   std::map<std::string, std::string> args;
 };
 
+/// An env source: a Secrets Manager secret whose SecretString is a JSON object of keys and
+/// values. `endpoint_url` empty: AWS's own endpoint for the region.
+struct AwsSecretSource {
+  std::string id;  // the secret's name or ARN
+  std::string region;
+  std::string endpoint_url;
+};
+
+/// An env source: every Parameter Store parameter under `path` (recursively; SecureString
+/// decrypted), each a variable named by the last part of the parameter's name.
+struct SsmParametersSource {
+  std::string path;  // starts and ends with /
+  std::string region;
+  std::string endpoint_url;
+};
+
+/// The env sources in AWS of an environment or of one service, applied in this order.
+struct EnvSources {
+  std::optional<AwsSecretSource> aws_secret;
+  std::optional<SsmParametersSource> ssm_parameters;
+  bool empty() const { return !aws_secret && !ssm_parameters; }
+};
+
+/// How the agent runs the AWS CLI for env sources (credentials: as the CLI finds them).
+struct AwsOptions {
+  std::string cli = "/usr/bin/aws";  // Debian's awscli package
+  milliseconds timeout{20'000};      // each call; the child is killed after it
+};
+
 struct Service {
   std::string name;
   std::string image;                         // repository; the release version is the tag
@@ -122,12 +151,16 @@ struct Service {
   HealthCheck health;
   std::optional<Migrate> migrate;            // at most one service of an env migrates
   proto::ServiceSpec spec;                   // command, env, labels, volumes, limits...
+  EnvSources sources;                        // over the environment's, below `env:`
 };
 
 struct Environment {
   std::string name;
   std::string network = "host";         // "host" or a Docker network name
   std::optional<std::string> env_file;  // secrets: never logged or returned
+  // Env sources in AWS, applied over the env_file, then each service's own sources; a
+  // service's `env:` wins over all of them. Their values are never logged or returned.
+  EnvSources sources;
   int retain = 5;                       // releases kept for rollback without a pull
   milliseconds drain{10'000};
   milliseconds keep_warm{0};            // old color stays running this long after a deploy
@@ -136,6 +169,8 @@ struct Environment {
   std::vector<Service> services;
 
   bool host_network() const { return network == "host"; }
+  /// Whether the environment or any of its services has env sources in AWS.
+  bool has_env_sources() const;
   const Service* find_service(const std::string& service) const;
 };
 
@@ -169,6 +204,7 @@ struct Config {
   NginxOptions nginx;
   std::vector<App> apps;
   MetricsOptions metrics;
+  AwsOptions aws;
 
   const App* find_app(const std::string& app) const;
 };

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "agent/config/parse_env_sources.hpp"
 #include "agent/config/parse_runtime.hpp"
 #include "proto/names.hpp"
 
@@ -80,8 +81,9 @@ Service parse_service(const YAML::Node& node, YamlReader& r, const std::string& 
   if (!r.expect_map(node, path)) return s;
   r.reject_unknown_keys(node, path, {"image", "build", "port", "ports", "health", "migrate", "command", "env",
                                      "labels", "volumes", "memory", "cpus", "user", "networks", "log",
-                                     "stop_signal", "init"});
+                                     "stop_signal", "init", "aws_secret", "ssm_parameters"});
   r.read_string(node, path, "image", s.image);
+  parse_env_sources(node, r, path, s.sources);
   if (auto build = node["build"]) {
     s.build.emplace();
     parse_build(build, r, path + ".build", *s.build);
@@ -146,10 +148,12 @@ Environment parse_environment(const YAML::Node& node, YamlReader& r, const std::
   e.name = name;
   if (!r.expect_map(node, path)) return e;
   r.reject_unknown_keys(node, path, {"network", "env_file", "retain", "drain", "keep_warm",
-                                     "stop_timeout", "verify_path", "services"});
+                                     "stop_timeout", "verify_path", "services", "aws_secret",
+                                     "ssm_parameters"});
   r.read_string(node, path, "network", e.network);
   std::string env_file;
   if (r.read_path(node, path, "env_file", env_file) && !env_file.empty()) e.env_file = env_file;
+  parse_env_sources(node, r, path, e.sources);
   long retain = e.retain;
   r.read_int(node, path, "retain", 1, 100, retain);
   e.retain = static_cast<int>(retain);

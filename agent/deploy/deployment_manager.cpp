@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "agent/deploy/env_preview.hpp"
 #include "agent/deploy/executor.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
@@ -127,6 +128,7 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
                                 proto::latest_release(history, request.version));
     record.plan = to_json(plan);
     record.plan["pull"] = pull_preview(deps_.docker, deps_.config, plan);
+    record.plan["env"] = request.env_preview;
     record.color = plan.target_color;
     record.previous_version = plan.live_version;
     record.state = proto::DeploymentState::succeeded;
@@ -191,8 +193,13 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
 }
 
 Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
-  return start({proto::DeploymentKind::deploy, command.app, command.env, command.request.version,
-                command.request.dry_run, command.actor, command.idempotency_key, "", false});
+  Start request{proto::DeploymentKind::deploy, command.app, command.env, command.request.version,
+                command.request.dry_run, command.actor, command.idempotency_key, "", false};
+  const auto* app = deps_.config.find_app(command.app);
+  const auto* env = app ? app->find_environment(command.env) : nullptr;
+  // Before start() takes the lock: it may wait on AWS.
+  if (env && request.dry_run) request.env_preview = env_preview(deps_.config, app->name, *env, deps_.store, nullptr, false);
+  return start(request);
 }
 
 Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& command) {
@@ -222,9 +229,14 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
   if (target == state.live->version) {
     return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
   }
-  return start({proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
+  Start request{proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
                 command.actor, command.idempotency_key, command.request.current_env ? "current" : "recorded",
-                env_file_changed_since(*app->find_environment(command.env), *release)});
+                env_file_changed_since(*app->find_environment(command.env), *release)};
+  if (request.dry_run) {
+    request.env_preview = env_preview(deps_.config, app->name, *app->find_environment(command.env), deps_.store,
+                                      release, command.request.current_env);
+  }
+  return start(request);
 }
 
 bool DeploymentManager::env_file_changed_since(const config::Environment& env, const proto::Release& release) {

@@ -69,6 +69,7 @@ class DeploymentManager : public DeploymentService {
     std::string idempotency_key;
     std::string env_source;    // rollbacks: "recorded" or "current"
     bool env_changed = false;  // rollbacks: today's env_file differs from the release's
+    nlohmann::json env_preview = nullptr;  // dry runs: the env keys it would change (env_preview.hpp)
   };
   Result<proto::Deployment> start(const Start& request);
   bool env_file_changed_since(const config::Environment& env, const proto::Release& release);

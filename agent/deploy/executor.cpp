@@ -288,7 +288,7 @@ void Executor::run_migration() {
   log_.info("running the migration of " + m.service + ": " + command);
   docker::RunResult result;
   try {
-    result = deps_.docker.run_once(migration_spec(m, env_file_vars_));
+    result = deps_.docker.run_once(migration_spec(m, env_for(m.service)));
   } catch (const docker::DockerError& e) {
     throw StepError(std::string("the migration could not run: ") + e.what());
   }
@@ -339,7 +339,7 @@ void Executor::start_new_color() {
       deps_.docker.remove_container(c.name, true);
       log_.info("removed " + c.name + " (release " + release + ") to make room");
     }
-    auto id = deps_.docker.create_container(container_spec(c, env_file_vars_));
+    auto id = deps_.docker.create_container(container_spec(c, env_for(c.service)));
     created_.push_back(c.name);
     // Docker's create joins one network (API 1.41): the others are joined before it starts.
     for (const auto& network : c.spec.networks) {

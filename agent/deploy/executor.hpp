@@ -49,6 +49,12 @@ class Executor {
   /// env_file_vars_: today's env_file, or for a rollback the env the release ran with.
   void read_env_file();
   EnvVars read_todays_env_file(std::string& hash);
+  // executor_env_sources.cpp: aws_secret / ssm_parameters over the env_file, pinned per release.
+  void read_todays_env_sources();
+  void pin_rollback_secrets(const proto::Release& release, bool have_snapshot);
+  void pin_service_secrets(const proto::Release& release);
+  /// The env_file and environment sources' variables with the service's own sources over them.
+  EnvVars env_for(const std::string& service) const;
   // executor_rollback.cpp: a rollback runs the release as it ran.
   void prepare_rollback(const std::string& todays_env_hash);
   void choose_rollback_env(const proto::Release& release, const std::string& todays_env_hash);
@@ -89,6 +95,9 @@ class Executor {
   store::EnvState state_;
   EnvVars env_file_vars_;
   std::string env_hash_;            // keyed hash of the env_file text env_file_vars_ came from
+  std::vector<proto::SecretVersion> secret_versions_;         // of the sources in env_file_vars_
+  std::vector<proto::SecretVersion> todays_secret_versions_;  // today's, for a rollback's comparison
+  std::map<std::string, EnvVars> service_vars_;  // service -> its own sources' variables
   bool recreate_retained_ = false;  // rollback with a changed env: retained containers won't do
   std::vector<proto::ServiceImage> images_;
   std::string commit_;  // build mode: the commit resolved and built

@@ -83,10 +83,9 @@ void Executor::check_live_color() {
 
 void Executor::read_env_file() {
   std::string today_hash;
-  if (plan_.env_file) {
-    env_file_vars_ = read_todays_env_file(today_hash);
-    env_hash_ = today_hash;
-  }
+  if (plan_.env_file) env_file_vars_ = read_todays_env_file(today_hash);
+  if (environment().has_env_sources()) read_todays_env_sources();
+  env_hash_ = today_hash;
   if (plan_.kind == proto::DeploymentKind::rollback) prepare_rollback(today_hash);
 }
 
@@ -140,7 +139,7 @@ void Executor::check_required_env() {
       log_.warn(c.image + " label " + std::string(kRequiredEnvLabel) + " has words that are not key names: " +
                 join(required.invalid));
     }
-    auto missing = missing_env_keys(required.keys, env_file_vars_, c.env);
+    auto missing = missing_env_keys(required.keys, env_for(c.service), c.env);
     if (!missing.empty()) {
       throw StepError(plan_.version + " of " + c.service + " needs " + join(missing) + " (image label " +
                           std::string(kRequiredEnvLabel) + "), which " + env_source +

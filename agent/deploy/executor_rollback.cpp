@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/deploy/executor.hpp"
+#include "agent/secrets/env_sources.hpp"
 
 namespace fical::agent::deploy {
 
@@ -15,8 +16,10 @@ void Executor::prepare_rollback(const std::string& todays_env_hash) {
 }
 
 void Executor::choose_rollback_env(const proto::Release& release, const std::string& todays_env_hash) {
-  bool changed = release.env_hash != todays_env_hash;
+  bool changed = release.env_hash != todays_env_hash ||
+                 !secrets::changed_versions(release.secret_versions, todays_secret_versions_).empty();
   if (plan_.current_env) {
+    pin_rollback_secrets(release, false);
     if (changed) {
       recreate_retained_ = true;
       log_.info("rolling back with today's env_file (current_env), which differs from the env " + plan_.version +
@@ -27,10 +30,12 @@ void Executor::choose_rollback_env(const proto::Release& release, const std::str
   auto recorded = deps_.store.load_env_snapshot(plan_.app, plan_.env, release.deployment_id);
   if (!recorded) {
     if (plan_.env_file) log_.warn("the env " + plan_.version + " ran with was not recorded: using today's env_file");
+    pin_rollback_secrets(release, false);
     return;
   }
   env_file_vars_ = std::move(*recorded);
   env_hash_ = release.env_hash;
+  pin_rollback_secrets(release, true);
   log_.info("rolling back with the env " + plan_.version + " ran with" +
             (changed ? "; the env_file has changed since (rollback with current_env: true uses today's)" : ""));
 }

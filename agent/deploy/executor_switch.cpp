@@ -104,8 +104,9 @@ void Executor::record_new_release() {
                          proto::now_ms(), env_hash_, {}, {}};
   for (const auto& u : applied_) release.upstreams[u.service] = router::render_upstream(u);
   for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
+  release.secret_versions = secret_versions_;
   // Kept before the release is recorded: a release is never without the env it ran with.
-  if (plan_.env_file) deps_.store.save_env_snapshot(plan_.app, plan_.env, plan_.deployment_id, env_file_vars_);
+  if (plan_.env_file || environment().has_env_sources()) deps_.store.save_env_snapshot(plan_.app, plan_.env, plan_.deployment_id, env_file_vars_);
   auto releases = deps_.store.load_releases(plan_.app, plan_.env);
   releases.push_back(release);
   deps_.store.save_releases(plan_.app, plan_.env, releases);
