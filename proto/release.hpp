@@ -26,7 +26,7 @@ struct SecretVersion {
   std::string source;   // "aws_secret" or "ssm_parameter"
   std::string name;     // the secret id as configured, or the parameter's full name
   std::string version;  // VersionId, or the parameter's Version as decimal text
-  std::string service;  // a service's own source; empty: the environment's
+  std::string service{};  // a service's own source; empty: the environment's
   bool operator==(const SecretVersion&) const = default;
 };
 
@@ -41,8 +41,10 @@ struct Release {
   TimePoint deployed_at{};
   std::string env_hash;  // keyed hash of the env_file it ran with; empty without one
   std::map<std::string, std::string> upstreams;  // service -> the upstream file nginx loaded
-  std::map<std::string, ServiceSpec> specs;      // service -> how its container ran
-  std::vector<SecretVersion> secret_versions;    // aws_secret / ssm_parameters it ran with
+  // Newer fields have default initializers: records and tests that build a Release
+  // positionally need not name them.
+  std::map<std::string, ServiceSpec> specs{};    // service -> how its container ran
+  std::vector<SecretVersion> secret_versions{};  // aws_secret / ssm_parameters it ran with
 };
 
 /// One container of an environment, as Docker reports it.
