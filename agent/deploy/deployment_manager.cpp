@@ -83,31 +83,7 @@ void DeploymentManager::forget_finished_locked() {
   }
 }
 
-Result<proto::Deployment> DeploymentManager::start(const Start& request) {
-  const auto* app = deps_.config.find_app(request.app);
-  if (!app) return not_found("no app named " + request.app + " is configured");
-  const auto* env = app->find_environment(request.env);
-  if (!env) return not_found("app " + request.app + " has no environment " + request.env);
-
-  std::lock_guard lock(mutex_);
-  if (stopping_) return ApiError{ErrorCode::unavailable, "the agent is shutting down", {}};
-  if (!reconciled_) {
-    return ApiError{ErrorCode::unavailable,
-                    "the agent is starting: it waits for Docker to answer and reconciles its state before it "
-                    "accepts deployments; retry shortly",
-                    {}};
-  }
-  forget_finished_locked();
-  auto key = request.app + "/" + request.env + "/" + request.idempotency_key;
-  if (!request.idempotency_key.empty()) {
-    if (auto it = idempotency_.find(key); it != idempotency_.end()) {
-      if (auto known = logs_.find(it->second); known != logs_.end()) return known->second->snapshot(false);
-      if (auto stored = deps_.store.load_deployment(it->second)) {
-        stored->events.clear();
-        return *stored;
-      }
-    }
-  }
+proto::Deployment DeploymentManager::new_record(const Start& request) {
   proto::Deployment record;
   record.id = new_deployment_id();
   record.app = request.app;
@@ -120,24 +96,59 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
   record.env_source = request.env_source;
   record.env_changed = request.env_changed;
   record.created_at = proto::now_ms();
+  return record;
+}
 
+Result<proto::Deployment> DeploymentManager::dry_run(const Start& request, const config::App& app,
+                                                     const config::Environment& env) {
+  auto record = new_record(request);
   auto state = deps_.store.load_env(request.app, request.env);
-  if (request.dry_run) {
-    auto history = deps_.store.load_releases(request.app, request.env);
-    auto plan = plan_deployment(*app, *env, state, request.kind, request.version, record.id,
-                                proto::latest_release(history, request.version));
-    record.plan = to_json(plan);
-    record.plan["pull"] = pull_preview(deps_.docker, deps_.config, plan);
-    record.plan["env"] = request.env_preview;
-    record.color = plan.target_color;
-    record.previous_version = plan.live_version;
-    record.state = proto::DeploymentState::succeeded;
-    record.ended_at = record.created_at;
-    record.events.push_back({0, record.created_at, proto::Phase::preflight, proto::EventLevel::info,
-                             "dry run: nothing was changed", nullptr});
-    deps_.store.save_deployment(record);
-    return record;
+  auto history = deps_.store.load_releases(request.app, request.env);
+  auto plan = plan_deployment(app, env, state, request.kind, request.version, record.id,
+                              proto::latest_release(history, request.version));
+  record.plan = to_json(plan);
+  record.plan["pull"] = pull_preview(deps_.docker, deps_.config, plan);
+  record.plan["env"] = request.env_preview;
+  record.color = plan.target_color;
+  record.previous_version = plan.live_version;
+  record.state = proto::DeploymentState::succeeded;
+  record.ended_at = record.created_at;
+  record.events.push_back({0, record.created_at, proto::Phase::preflight, proto::EventLevel::info,
+                           "dry run: nothing was changed", nullptr});
+  deps_.store.save_deployment(record);
+  return record;
+}
+
+Result<proto::Deployment> DeploymentManager::start(const Start& request) {
+  const auto* app = deps_.config.find_app(request.app);
+  if (!app) return not_found("no app named " + request.app + " is configured");
+  const auto* env = app->find_environment(request.env);
+  if (!env) return not_found("app " + request.app + " has no environment " + request.env);
+
+  if (stopping_) return ApiError{ErrorCode::unavailable, "the agent is shutting down", {}};
+  if (!reconciled_) {
+    return ApiError{ErrorCode::unavailable,
+                    "the agent is starting: it waits for Docker to answer and reconciles its state before it "
+                    "accepts deployments; retry shortly",
+                    {}};
   }
+  // A dry run changes nothing and asks the registry, which may be slow: never under the
+  // mutex that status, events and cancel take.
+  if (request.dry_run) return dry_run(request, *app, *env);
+
+  std::lock_guard lock(mutex_);
+  forget_finished_locked();
+  auto key = request.app + "/" + request.env + "/" + request.idempotency_key;
+  if (!request.idempotency_key.empty()) {
+    if (auto it = idempotency_.find(key); it != idempotency_.end()) {
+      if (auto known = logs_.find(it->second); known != logs_.end()) return known->second->snapshot(false);
+      if (auto stored = deps_.store.load_deployment(it->second)) {
+        stored->events.clear();
+        return *stored;
+      }
+    }
+  }
+  auto record = new_record(request);
   // A deployment that has ended holds its lock only until its thread returns: free.
   if (auto holder = locks_.holder(request.app, request.env)) {
     if (auto it = logs_.find(*holder); it != logs_.end() && it->second->ended()) {

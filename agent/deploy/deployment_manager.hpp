@@ -72,6 +72,9 @@ class DeploymentManager : public DeploymentService {
     nlohmann::json env_preview = nullptr;  // dry runs: the env keys it would change (env_preview.hpp)
   };
   Result<proto::Deployment> start(const Start& request);
+  proto::Deployment new_record(const Start& request);
+  /// The plan and the registry's digests, recorded; nothing changes. Takes no lock.
+  Result<proto::Deployment> dry_run(const Start& request, const config::App& app, const config::Environment& env);
   bool env_file_changed_since(const config::Environment& env, const proto::Release& release);
   std::string new_deployment_id();
   void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env);

@@ -1,6 +1,7 @@
 #include "tests/support/fake_docker_engine.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace fical::testing {
 
@@ -110,6 +111,7 @@ std::optional<ImageInfo> FakeDockerEngine::inspect_image(const std::string& ref)
 }
 
 DistributionInfo FakeDockerEngine::distribution(const std::string& ref, const std::optional<RegistryAuth>&) {
+  if (before_distribution) before_distribution(ref);
   std::lock_guard lock(mutex_);
   record("distribution " + ref);
   return {"sha256:digest-" + ref.substr(ref.rfind(':') + 1), "application/vnd.oci.image.manifest.v1+json"};
@@ -277,9 +279,13 @@ StreamEnd FakeDockerEngine::logs(const std::string& container, const LogOptions&
   return StreamEnd::finished;
 }
 
-StreamEnd FakeDockerEngine::events(const EventFilters&, std::chrono::milliseconds, const EventCallback&) {
-  std::lock_guard lock(mutex_);
-  record("events");
+StreamEnd FakeDockerEngine::events(const EventFilters&, std::chrono::milliseconds timeout, const EventCallback&) {
+  {
+    std::lock_guard lock(mutex_);
+    record("events");
+  }
+  // No events ever come: the stream lasts its time (bounded, so a watcher stops promptly).
+  std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(50)));
   return StreamEnd::deadline;
 }
 

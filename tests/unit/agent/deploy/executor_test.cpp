@@ -5,7 +5,11 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include <future>
+
+#include "agent/deploy/deployment_manager.hpp"
 #include "agent/deploy/naming.hpp"
+#include "tests/support/processes.hpp"
 #include "tests/support/fake_docker_engine.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -95,6 +99,11 @@ apps:
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
   agent::store::EnvState env_state() { return store_->load_env("web", "prod"); }
+  /// The manager over the same fake engine, store and nginx.
+  std::unique_ptr<agent::deploy::DeploymentManager> manager() {
+    return std::make_unique<agent::deploy::DeploymentManager>(
+        agent::deploy::ManagerDeps{config_, docker, router_.get(), *store_, clock_});
+  }
   std::vector<proto::Release> releases() { return store_->load_releases("web", "prod"); }
   /// Deploys v1 and clears the call log's meaning: what follows is the test's.
   void deploy_v1() {
@@ -269,4 +278,42 @@ TEST_CASE("executor: a deployment cancelled before it starts changes nothing", "
   CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
   CHECK(h.upstream() == upstream);
   CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("a dry run waiting on a hung registry holds up no status, events or health answer",
+          "[executor][manager]") {
+  Harness h;
+  h.deploy_v1();
+  std::promise<void> release_registry;
+  auto registry = release_registry.get_future().share();
+  std::atomic<bool> asked{false};
+  h.docker.before_distribution = [&](const std::string&) {
+    asked = true;
+    registry.wait_for(std::chrono::seconds(30));
+  };
+  auto manager = h.manager();
+  manager->reconcile();  // deployments are refused until it ran
+  agent::DeployCommand command;
+  command.app = "web";
+  command.env = "prod";
+  command.request.version = "v2";
+  command.request.dry_run = true;
+  auto dry = std::async(std::launch::async, [&] { return manager->deploy(command); });
+  REQUIRE(testing::eventually([&] { return asked.load(); }, std::chrono::seconds(5)));
+  auto started = std::chrono::steady_clock::now();
+  auto status = manager->env_status("web", "prod");
+  auto apps = manager->apps();
+  auto history = manager->deployments("web", "prod", 5);
+  auto healthy = manager->docker_reachable();
+  auto took = std::chrono::steady_clock::now() - started;
+  release_registry.set_value();
+  auto answer = dry.get();
+  CHECK(took < std::chrono::milliseconds(50));
+  REQUIRE(std::holds_alternative<proto::EnvStatus>(status));
+  CHECK(std::get<proto::EnvStatus>(status).live->version == "v1");
+  CHECK(apps.size() == 1);
+  CHECK(std::holds_alternative<std::vector<proto::Deployment>>(history));
+  CHECK(healthy);
+  REQUIRE(std::holds_alternative<proto::Deployment>(answer));
+  CHECK(std::get<proto::Deployment>(answer).dry_run);
 }
