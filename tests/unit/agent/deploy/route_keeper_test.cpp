@@ -117,3 +117,17 @@ TEST_CASE("the route keeper follows a live container's address and takes a stopp
   CHECK(f.upstream().find("server " + moved + ":3000;") != std::string::npos);
   CHECK(f.nginx.reloads == 3);
 }
+
+TEST_CASE("the route keeper restores an upstream file deleted or edited by hand", "[deploy]") {
+  Fixture f;
+  start_container(f.docker, "prod", "blue");
+  f.keeper.refresh_all();
+  auto written = f.upstream();
+  REQUIRE(!written.empty());
+  std::filesystem::remove(f.dir.path() / "upstreams" / "web-prod-api.conf");
+  f.keeper.refresh_all();
+  CHECK(f.upstream() == written);
+  std::ofstream(f.dir.path() / "upstreams" / "web-prod-api.conf") << "upstream web-prod-api { server 10.9.9.9:1; }\n";
+  f.keeper.refresh_all();
+  CHECK(f.upstream() == written);
+}
