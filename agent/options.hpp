@@ -8,12 +8,18 @@ namespace fical::agent {
 
 enum class LogFormat { text, json };
 
+/// `fical-agent state ...`: inspect state_dir/fical.db, then exit.
+enum class StateCommand { none, check, dump, backup };
+
 /// What `fical-agent` was asked to do, from its command line.
 struct Options {
   std::string config_path = "/etc/fical/agent.yaml";
   bool show_version = false;
   bool check_config = false;  // validate the config, print "ok" or its errors, exit
   LogFormat log_format = LogFormat::text;
+  StateCommand state_command = StateCommand::none;
+  std::string state_dir;    // state commands: overrides the config's state_dir when set
+  std::string backup_file;  // state backup FILE
 };
 
 /// The result of parsing: options to run with, or an exit code and text to print.

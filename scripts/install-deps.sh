@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libgit2-dev
-  catch2 libyaml-cpp-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev
+  catch2 libyaml-cpp-dev libsqlite3-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev
   # ops scripts and their tests (tests/ops): SSM JSON, lint, systemd-analyze, token
   jq shellcheck systemd openssl
   # the real test environment
