@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "agent/deploy/deployment_log.hpp"
 #include "agent/store/sqlite.hpp"
 #include "agent/store/state_store.hpp"
 #include "tests/support/test_env.hpp"
@@ -154,6 +155,9 @@ TEST_CASE("a full disk fails a write cleanly and the store recovers when space r
     next.events.assign(200, {0, now_ms(), Phase::pull, EventLevel::info, std::string(2000, 'n'), nullptr});
     for (std::uint64_t i = 0; i < next.events.size(); ++i) next.events[i].seq = i;
     CHECK_THROWS_AS(store.save_deployment(next), SqliteError);
+    CHECK_FALSE(store.load_deployment(next.id));
+    // What DeploymentManager::create relies on to refuse a deploy before anything runs.
+    CHECK_THROWS_AS(fical::agent::deploy::DeploymentLog(next, store), SqliteError);
     CHECK_FALSE(store.load_deployment(next.id));
     fs::remove(mnt / "filler");  // space returns
     d.events.push_back({acked, now_ms(), Phase::pull, EventLevel::info, "after", nullptr});
