@@ -32,7 +32,7 @@ const std::vector<std::string_view>& migrations() {
       // 1 -> 2: reads independent of history size: history by env and time, idempotency keys,
       // unfinished deployments, releases by deployment (retention).
       R"(CREATE INDEX deployments_by_env ON deployments (app, env, created_at, id);
-         CREATE INDEX deployments_by_key ON deployments (app, env, idempotency_key) WHERE idempotency_key <> '';
+         CREATE INDEX deployments_by_key ON deployments (app, env, idempotency_key, created_at) WHERE idempotency_key <> '';
          CREATE INDEX deployments_unfinished ON deployments (state) WHERE state IN ('pending', 'running');
          CREATE INDEX releases_by_deployment ON releases (deployment_id);)",
   };

@@ -4,7 +4,8 @@
 # after start, start to ready (until the API answers a history request), p50/p99 of history
 # (limit 20), env status and deployment show over HTTP (curl keep-alive, 300 requests each),
 # and the cost of one event appended to a running deployment (in-process, 500 events).
-# Generation writes rows directly (fical-state-bench generate), not through deploys.
+# Generation writes rows directly (fical-state-bench generate), not through deploys; retention
+# is raised so the background pruner keeps all N during the run.
 #   usage: scripts/bench/state.sh [build dir]
 set -euo pipefail
 
@@ -54,6 +55,7 @@ for n in $sizes; do
     echo "listen: [\"127.0.0.1:$port\"]"
     echo "docker: { socket: $work/no-docker.sock }"
     echo "state_dir: $state"
+    echo "state: { keep_deployments: 1000000 }"  # measure reads over all N, not the pruner
     echo "tokens: [ { id: bench, sha256: \"$(printf %s "$token" | sha256sum | cut -d' ' -f1)\", scopes: [read] } ]"
     echo "apps:"
     echo "  web:"

@@ -19,7 +19,7 @@ using namespace fical::proto;
 namespace {
 
 std::string env_name(int i) {
-  char name[8];
+  char name[16];
   std::snprintf(name, sizeof name, "e%02d", i);
   return name;
 }
