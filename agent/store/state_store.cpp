@@ -148,7 +148,7 @@ std::vector<std::string> StateStore::problems() const {
 }
 
 void StateStore::add_problem(std::string message) {
-  // Called from the constructor (mutex free) and under no lock otherwise.
+  // The caller holds mutex_, or is the constructor (no other thread has the store yet).
   problems_.push_back(std::move(message));
 }
 
