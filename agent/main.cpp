@@ -24,6 +24,7 @@
 #include "agent/metrics/deployment_metrics.hpp"
 #include "agent/metrics/emf_file.hpp"
 #include "agent/options.hpp"
+#include "agent/state_command.hpp"
 
 namespace {
 
@@ -191,7 +192,13 @@ int main(int argc, char** argv) {
   if (options.import_compose) {
     return run_import_compose(*options.import_compose, process_environment(), std::cout, std::cerr);
   }
+  if (options.state_command != StateCommand::none && !options.state_dir.empty()) {
+    return run_state_command(options, options.state_dir, std::cout, std::cerr);
+  }
   auto config = load_config(options.config_path);
+  if (config && options.state_command != StateCommand::none) {
+    return run_state_command(options, config->state_dir, std::cout, std::cerr);
+  }
   if (options.check_config) {
     if (config) std::cout << "ok\n";
     return config ? 0 : 1;

@@ -35,8 +35,20 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
                              "REGISTRY/OWNER/APP-SERVICE");
   import_compose->add_option("--source", import_options.source,
                              "The app's git repository: services with build are built on the host (build mode)");
+  auto* state = app.add_subcommand("state", "Inspect the state database (state_dir/fical.db) and exit");
+  state->add_option("--state-dir", options.state_dir, "The state directory (default: the config's state_dir)");
+  state->require_subcommand(1);
+  auto* check = state->add_subcommand("check", "PRAGMA integrity_check and fical's invariants; exit 0 when ok, 1 not");
+  auto* dump = state->add_subcommand("dump", "Print every deployment, event, release and env state as JSON");
+  auto* backup = state->add_subcommand("backup", "Copy the database, online, to FILE (SQLite's backup API)");
+  backup->add_option("file", options.backup_file, "The copy to write (must not exist)")->required();
+  check->callback([&] { options.state_command = StateCommand::check; });
+  dump->callback([&] { options.state_command = StateCommand::dump; });
+  backup->callback([&] { options.state_command = StateCommand::backup; });
   app.footer("Examples:\n  fical-agent --config /etc/fical/agent.yaml\n"
              "  fical-agent --config /etc/fical/agent.yaml --check-config\n"
+             "  fical-agent --config /etc/fical/agent.yaml state check\n"
+             "  fical-agent state --state-dir /var/lib/fical backup /root/fical-backup.db\n"
              "  fical-agent import-compose docker-compose.yml --env staging=ENVIRONMENT=staging \\\n"
              "      --env production=ENVIRONMENT=production --source https://github.com/owner/app");
 

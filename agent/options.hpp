@@ -16,6 +16,8 @@ struct ImportComposeOptions {
   std::string image_prefix;
   std::string source;
 };
+/// `fical-agent state ...`: inspect state_dir/fical.db, then exit.
+enum class StateCommand { none, check, dump, backup };
 
 /// What `fical-agent` was asked to do, from its command line.
 struct Options {
@@ -24,6 +26,9 @@ struct Options {
   bool check_config = false;  // validate the config, print "ok" or its errors, exit
   LogFormat log_format = LogFormat::text;
   std::optional<ImportComposeOptions> import_compose;  // the subcommand, when given
+  StateCommand state_command = StateCommand::none;
+  std::string state_dir;    // state commands: overrides the config's state_dir when set
+  std::string backup_file;  // state backup FILE
 };
 
 /// The result of parsing: options to run with, or an exit code and text to print.

@@ -292,7 +292,7 @@ ParseResult parse_config(const std::string& text) {
   YamlReader r(result.errors);
   if (!r.expect_map(root, "(top level)")) return result;
   r.reject_unknown_keys(root, "", {"listen", "tls", "insecure", "limits", "docker", "state_dir",
-                                   "tokens", "nginx", "apps", "metrics", "aws"});
+                                   "tokens", "nginx", "apps", "metrics", "aws", "state"});
   Config config;
   parse_http(root, r, config.http);
   parse_tokens(root, r, config.tokens);
@@ -300,6 +300,7 @@ ParseResult parse_config(const std::string& text) {
   r.read_path(root, "", "state_dir", config.state_dir);
   parse_metrics(root, r, config.metrics);
   parse_aws_options(root, r, config.aws);
+  parse_state(root, r, config.state);
   config.apps = parse_apps(root, r);
   bool routed = std::any_of(config.apps.begin(), config.apps.end(), [](const App& app) {
     return std::any_of(app.environments.begin(), app.environments.end(), [](const Environment& e) {

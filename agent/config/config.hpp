@@ -196,6 +196,14 @@ struct MetricsOptions {
   std::string emf_namespace = "fical";
 };
 
+/// The `state:` section: how long deployment records (and their events) are kept in
+/// state_dir/fical.db. The newest keep_deployments of each environment are kept, and with
+/// keep_days > 0 none older than that; one a kept release refers to is never deleted.
+struct StateOptions {
+  long keep_deployments = 1000;  // 0: no count limit
+  long keep_days = 0;            // 0: no age limit
+};
+
 struct Config {
   HttpOptions http;
   std::vector<Token> tokens;
@@ -205,6 +213,7 @@ struct Config {
   std::vector<App> apps;
   MetricsOptions metrics;
   AwsOptions aws;
+  StateOptions state;
 
   const App* find_app(const std::string& app) const;
 };

@@ -7,12 +7,14 @@ namespace fical::agent::deploy {
 DeploymentLog::DeploymentLog(proto::Deployment initial, store::StateStore& store)
     : id_(initial.id), store_(store), record_(std::move(initial)) {
   std::lock_guard lock(mutex_);
-  persist_locked();
+  store_.save_deployment(record_);
+  stored_events_ = record_.events.size();
 }
 
 void DeploymentLog::persist_locked() {
   try {
-    store_.save_deployment(record_);
+    store_.append_events(record_, stored_events_);  // the row, and the new events
+    stored_events_ = record_.events.size();
   } catch (const std::exception& e) {
     // The deployment goes on; the record catches up on the next write.
     spdlog::error("deployment {}: cannot save its record: {}", id_, e.what());

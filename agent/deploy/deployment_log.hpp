@@ -14,6 +14,7 @@ namespace fical::agent::deploy {
 /// Thread-safe. Writers never wait on readers beyond a short copy under the mutex.
 class DeploymentLog {
  public:
+  /// Records the deployment; throws (store::SqliteError...) when it cannot, before anything ran.
   DeploymentLog(proto::Deployment initial, store::StateStore& store);
 
   void enter_phase(proto::Phase phase);
@@ -44,6 +45,7 @@ class DeploymentLog {
   store::StateStore& store_;
   mutable std::mutex mutex_;
   proto::Deployment record_;
+  std::size_t stored_events_ = 0;  // events[0, stored_events_) are in the store
   std::atomic<bool> cancel_{false};
 };
 

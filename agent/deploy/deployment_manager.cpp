@@ -26,9 +26,6 @@ constexpr std::size_t kFinishedKept = 100;
 }  // namespace
 
 DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
-  for (const auto& d : deps_.store.load_deployments()) {
-    if (!d.idempotency_key.empty()) idempotency_[d.app + "/" + d.env + "/" + d.idempotency_key] = d.id;
-  }
   housekeeper_ = std::thread([this] { housekeeping(); });
   route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
       deps_.config, deps_.docker, deps_.router, deps_.store, view_, [this](const std::string& app, const std::string& env) {
@@ -138,11 +135,11 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
 
   std::lock_guard lock(mutex_);
   forget_finished_locked();
-  auto key = request.app + "/" + request.env + "/" + request.idempotency_key;
   if (!request.idempotency_key.empty()) {
-    if (auto it = idempotency_.find(key); it != idempotency_.end()) {
-      if (auto known = logs_.find(it->second); known != logs_.end()) return known->second->snapshot(false);
-      if (auto stored = deps_.store.load_deployment(it->second)) {
+    auto known_id = deps_.store.find_idempotent(request.app, request.env, request.idempotency_key);
+    if (known_id) {
+      if (auto known = logs_.find(*known_id); known != logs_.end()) return known->second->snapshot(false);
+      if (auto stored = deps_.store.load_deployment(*known_id)) {
         stored->events.clear();
         return *stored;
       }
@@ -159,9 +156,17 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
     return ApiError{ErrorCode::conflict,
                     "deployment " + *holder + " is running for " + request.app + "/" + request.env, *holder};
   }
-  auto log = std::make_shared<DeploymentLog>(record, deps_.store);
+  std::shared_ptr<DeploymentLog> log;
+  try {
+    log = std::make_shared<DeploymentLog>(record, deps_.store);
+  } catch (const std::exception& e) {  // e.g. a full disk: refused before anything changed
+    locks_.release(request.app, request.env, record.id);
+    return ApiError{ErrorCode::unavailable,
+                    "cannot record the deployment, so it was not started (nothing was changed): " +
+                        std::string(e.what()),
+                    {}};
+  }
   logs_[record.id] = log;
-  if (!request.idempotency_key.empty()) idempotency_[key] = record.id;
   auto done = std::make_shared<std::atomic<bool>>(false);
   workers_.push_back({std::thread([this, log, app, env, done] {
                         run_deployment(log, *app, *env);
@@ -301,16 +306,13 @@ Result<std::vector<proto::Deployment>> DeploymentManager::deployments(const std:
                                                                       std::size_t limit) {
   const auto* a = deps_.config.find_app(app);
   if (!a || !a->find_environment(env)) return not_found(app + "/" + env + " is not configured");
-  auto all = deps_.store.load_deployments();  // oldest first
-  std::vector<proto::Deployment> newest;
-  for (auto it = all.rbegin(); it != all.rend() && newest.size() < limit; ++it) {
-    if (it->app != app || it->env != env) continue;
+  auto newest = deps_.store.deployments_of(app, env, limit);  // newest first, by index
+  for (auto it = newest.begin(); it != newest.end(); ++it) {
     {
       std::lock_guard lock(mutex_);  // a running deployment: its live record
       if (auto live = logs_.find(it->id); live != logs_.end()) *it = live->second->snapshot(false);
     }
     it->events.clear();
-    newest.push_back(std::move(*it));
   }
   return newest;
 }
@@ -349,12 +351,12 @@ Result<EventsPage> DeploymentManager::events(const std::string& id, std::uint64_
     std::lock_guard lock(mutex_);
     if (auto it = logs_.find(id); it != logs_.end()) return it->second->events_since(from);
   }
-  auto stored = deps_.store.load_deployment(id);
+  auto stored = deps_.store.load_deployment_header(id);
   if (!stored) return not_found("no deployment " + id);
   EventsPage page;
   page.state = stored->state;
   page.ended = true;  // not running in this agent: nothing more will come
-  for (auto i = from; i < stored->events.size(); ++i) page.events.push_back(stored->events[i]);
+  page.events = deps_.store.events_from(id, from);
   return page;
 }
 

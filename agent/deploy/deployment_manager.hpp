@@ -85,7 +85,6 @@ class DeploymentManager : public DeploymentService {
   std::mutex mutex_;
   EnvLocks locks_;
   std::map<std::string, std::shared_ptr<DeploymentLog>> logs_;  // this process's deployments
-  std::map<std::string, std::string> idempotency_;              // "app/env/key" -> id
   struct Worker {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;

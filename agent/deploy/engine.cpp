@@ -26,6 +26,7 @@ struct Engine::Parts {
       }
       router = std::make_unique<router::UpstreamRouter>(c.nginx.upstream_dir, *nginx);
     }
+    store.start_pruning({static_cast<std::size_t>(c.state.keep_deployments), static_cast<int>(c.state.keep_days)});
     manager = std::make_unique<DeploymentManager>(ManagerDeps{config, docker, router.get(), store, clock});
   }
 

@@ -106,10 +106,9 @@ void Executor::record_new_release() {
   for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
   release.secret_versions = secret_versions_;
   // Kept before the release is recorded: a release is never without the env it ran with.
-  if (plan_.env_file || environment().has_env_sources()) deps_.store.save_env_snapshot(plan_.app, plan_.env, plan_.deployment_id, env_file_vars_);
-  auto releases = deps_.store.load_releases(plan_.app, plan_.env);
-  releases.push_back(release);
-  deps_.store.save_releases(plan_.app, plan_.env, releases);
+  if (plan_.env_file || environment().has_env_sources()) {
+    deps_.store.save_env_snapshot(plan_.app, plan_.env, plan_.deployment_id, env_file_vars_);
+  }
   state_.live_color = plan_.target_color;
   state_.live = release;
   state_.warm_color.clear();
@@ -118,7 +117,8 @@ void Executor::record_new_release() {
     state_.warm_color = plan_.live_color;
     state_.warm_until = proto::now_ms() + plan_.keep_warm;
   }
-  save_env_state();
+  // One transaction: a crash leaves both the release and the env state recorded, or neither.
+  deps_.store.record_release(plan_.app, plan_.env, release, state_);
   log_.info(plan_.version + " is live on " + plan_.target_color);
 }
 

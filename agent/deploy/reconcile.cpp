@@ -24,8 +24,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
   };
   deps_.docker.version();  // Docker answers (throws otherwise), even with no app configured
   // Records left running by a crash, whatever the environment state says.
-  for (auto& d : deps_.store.load_deployments()) {
-    if (proto::is_terminal(d.state)) continue;
+  for (auto& d : deps_.store.unfinished_deployments()) {
     d.state = proto::DeploymentState::interrupted;
     d.error = "the agent stopped while this deployment was in the " + std::string(proto::to_string(d.phase)) +
               " phase";

@@ -1,4 +1,5 @@
 // StateStore: the env each release ran with, and the keyed hash that tells env files apart.
+// The values stay in root-only files; fical.db notes which snapshots exist.
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 
 #include "agent/store/atomic_file.hpp"
 #include "agent/store/digest.hpp"
+#include "agent/store/sqlite.hpp"
 #include "agent/store/state_store.hpp"
 
 namespace fical::agent::store {
@@ -26,6 +28,12 @@ void StateStore::save_env_snapshot(const std::string& app, const std::string& en
   std::lock_guard lock(mutex_);
   ensure_directory(dir, 0700);
   write_file_atomic(dir / (deployment_id + ".json"), nlohmann::json{{"variables", list}}.dump() + "\n", 0600);
+  writer_->prepare("INSERT OR REPLACE INTO env_snapshots (app, env, deployment_id, saved_at) VALUES (?1, ?2, ?3, ?4)")
+      .bind(1, app)
+      .bind(2, env)
+      .bind(3, deployment_id)
+      .bind(4, static_cast<std::int64_t>(proto::now_ms().time_since_epoch().count()))
+      .run();
 }
 
 std::optional<StateStore::EnvVars> StateStore::load_env_snapshot(const std::string& app, const std::string& env,
@@ -41,23 +49,40 @@ std::optional<StateStore::EnvVars> StateStore::load_env_snapshot(const std::stri
     }
     return variables;
   } catch (const std::exception& e) {
-    set_aside(path, std::string("unreadable env snapshot (") + e.what() + ")");
+    auto aside = path.string() + ".corrupt-" + proto::format_time(proto::now_ms());
+    std::error_code ec;
+    fs::rename(path, aside, ec);
+    std::lock_guard lock(mutex_);
+    add_problem(path.string() + ": unreadable env snapshot (" + e.what() + "); moved to " + aside);
     return std::nullopt;
   }
 }
 
 void StateStore::prune_env_snapshots(const std::string& app, const std::string& env,
                                      const std::vector<std::string>& keep) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> known;
+  {
+    auto rows = writer_->prepare("SELECT deployment_id FROM env_snapshots WHERE app = ?1 AND env = ?2");
+    rows.bind(1, app).bind(2, env);
+    while (rows.step()) known.push_back(rows.text(0));
+  }
   auto dir = dir_ / "env-snapshots" / app / env;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return;
-  std::lock_guard lock(mutex_);
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    auto name = entry.path().filename().string();
-    if (!name.ends_with(".json")) continue;
-    if (std::find(keep.begin(), keep.end(), name.substr(0, name.size() - 5)) == keep.end()) {
-      fs::remove(entry.path(), ec);
+  if (fs::is_directory(dir, ec)) {  // files without a row too (written before a crash)
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      auto name = entry.path().filename().string();
+      if (name.ends_with(".json")) known.push_back(name.substr(0, name.size() - 5));
     }
+  }
+  for (const auto& id : known) {
+    if (std::find(keep.begin(), keep.end(), id) != keep.end()) continue;
+    fs::remove(dir / (id + ".json"), ec);
+    writer_->prepare("DELETE FROM env_snapshots WHERE app = ?1 AND env = ?2 AND deployment_id = ?3")
+        .bind(1, app)
+        .bind(2, env)
+        .bind(3, id)
+        .run();
   }
 }
 

@@ -1,15 +1,23 @@
 #pragma once
-// fical's durable state under state_dir, every write atomic:
-//   envs/{app}/{env}.json      live release and color, the deployment in flight
-//   deployments/{id}.json      each deployment with its events
-//   releases/{app}/{env}.json  release history, oldest first
-//   env-snapshots/{app}/{env}/{deployment_id}.json  the env a release ran with
-// A file that cannot be parsed is renamed to *.corrupt-<time>, reported, and never reused.
+// fical's durable state, in one SQLite database state_dir/fical.db (schema.cpp):
+//   deployments, events      each deployment, its events one row each (by deployment, seq)
+//   releases                 release history per environment, oldest first
+//   env_state                live release and color, the deployment in flight
+//   env_snapshots            which env snapshot files exist; the files themselves (the
+//                            variables' values) stay root-only under
+//                            env-snapshots/{app}/{env}/{deployment_id}.json
+// Every multi-row change is one transaction, so a crash leaves all of it or none.
+// A JSON state dir of fical before SQLite is imported on first start (json_import.cpp).
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -17,6 +25,8 @@
 #include "proto/release.hpp"
 
 namespace fical::agent::store {
+
+class Connection;
 
 /// What is live in one environment and what is changing it.
 struct EnvState {
@@ -28,29 +38,68 @@ struct EnvState {
   std::string warm_color;
 };
 
-/// Reads and writes the state files. Thread-safe: one mutex guards all writes.
+/// How long deployment records (and their events) are kept: the newest `keep_deployments`
+/// of each environment, and/or those younger than `keep_days` (0: no age limit). A deployment
+/// that a release in the history refers to, or one still running, is never deleted.
+struct Retention {
+  std::size_t keep_deployments = 1000;
+  int keep_days = 0;
+};
+
+/// What an import of a JSON state dir found and moved (see json_import.cpp).
+struct ImportReport {
+  std::size_t deployments = 0, events = 0, releases = 0, envs = 0, snapshots = 0;
+  std::filesystem::path moved_to;
+};
+
+/// Reads and writes fical.db. Thread-safe: one writer connection behind a mutex; reads use
+/// a pool of reader connections, which in WAL mode never block the writer nor wait for it.
 class StateStore {
  public:
-  /// Creates the directories and takes an exclusive lock on state_dir/agent.lock, which
-  /// the kernel drops when the process dies. Throws when another agent holds it.
+  /// Opens (creating, migrating, importing JSON state as needed) state_dir/fical.db and takes an
+  /// exclusive lock on state_dir/agent.lock, which the kernel drops when the process dies.
+  /// Throws when another agent holds it.
   explicit StateStore(std::filesystem::path state_dir);
+  /// `fical-agent state check|dump|backup`, beside a running agent: readers only, no lock, no
+  /// migration or import. Throws when there is no fical.db of this schema version.
+  struct Inspect {};
+  StateStore(std::filesystem::path state_dir, Inspect);
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
   const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path db_path() const { return dir_ / "fical.db"; }
 
   EnvState load_env(const std::string& app, const std::string& env);
   void save_env(const std::string& app, const std::string& env, const EnvState& state);
 
+  /// Writes the deployment row and replaces its events with deployment.events.
   void save_deployment(const proto::Deployment& deployment);
+  /// Writes the deployment row and appends deployment.events[first...] (usually one event,
+  /// or none), in one short transaction: an event costs one row, not a rewrite of the record.
+  void append_events(const proto::Deployment& deployment, std::size_t first);
   std::optional<proto::Deployment> load_deployment(const std::string& id);
-  /// Every readable deployment record, oldest first by creation time.
+  /// The deployment without its events.
+  std::optional<proto::Deployment> load_deployment_header(const std::string& id);
+  /// Every deployment record with its events, oldest first (dump, tests; not for the API).
   std::vector<proto::Deployment> load_deployments();
+  /// The newest `limit` deployments of one environment, newest first, without events.
+  std::vector<proto::Deployment> deployments_of(const std::string& app, const std::string& env, std::size_t limit);
+  /// Events of a deployment with seq >= from, in order.
+  std::vector<proto::Event> events_from(const std::string& id, std::uint64_t from);
+  /// Deployments not in a terminal state (a crash left them), with their events.
+  std::vector<proto::Deployment> unfinished_deployments();
+  /// The deployment (not a dry run) an idempotency key made in one environment.
+  std::optional<std::string> find_idempotent(const std::string& app, const std::string& env, const std::string& key);
 
   std::vector<proto::Release> load_releases(const std::string& app, const std::string& env);
   void save_releases(const std::string& app, const std::string& env,
                      const std::vector<proto::Release>& releases);
+  /// A release went live: appends it to the history and writes the env state in one
+  /// transaction (its env snapshot, if any, is saved before).
+  void record_release(const std::string& app, const std::string& env, const proto::Release& release,
+                      const EnvState& state);
 
   // The env each release ran with (env_snapshots.cpp): env_file variables, root-only in
   // state_dir/env-snapshots/{app}/{env}/{deployment_id}.json, so a rollback can use them.
@@ -65,17 +114,57 @@ class StateStore {
   /// tells two env files apart, and cannot be used to guess a secret offline.
   std::string env_fingerprint(std::string_view env_file_text);
 
-  /// Files found corrupt and set aside since start, as messages for logs and status.
+  /// Deletes at most `batch` deployment records (with their events) that `retention` no longer
+  /// keeps; returns how many. Small batches keep each write transaction short.
+  std::size_t prune_deployments(const Retention& retention, std::size_t batch, proto::TimePoint now);
+  /// Runs prune_deployments in a background thread every `interval` until destruction.
+  void start_pruning(Retention retention, std::chrono::milliseconds interval = std::chrono::minutes(10));
+
+  /// PRAGMA integrity_check and fical's invariants; empty when all hold.
+  std::vector<std::string> check();
+  /// Everything but the env snapshot values, as JSON (state dump).
+  nlohmann::json dump();
+  /// A consistent copy of the database, taken online (state backup).
+  void backup(const std::filesystem::path& to);
+
+  /// What the JSON import did at start, when there was one.
+  const std::optional<ImportReport>& imported() const { return imported_; }
+  /// Problems found (unreadable imported files) since start, as messages for logs and status.
   std::vector<std::string> problems() const;
 
  private:
-  void set_aside(const std::filesystem::path& path, const std::string& why);
+  /// A reader connection borrowed from the pool, returned when the lease ends.
+  class ReaderLease {
+   public:
+    ReaderLease(StateStore& store, std::unique_ptr<Connection> db);
+    ~ReaderLease();
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    Connection* operator->() { return db_.get(); }
+    Connection& operator*() { return *db_; }
+
+   private:
+    StateStore& store_;
+    std::unique_ptr<Connection> db_;
+  };
+  ReaderLease reader();
+  void add_problem(std::string message);
+  void write_deployment_row(const proto::Deployment& d);
+  void prune_loop(Retention retention, std::chrono::milliseconds interval);
 
   std::filesystem::path dir_;
   int lock_fd_ = -1;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // the writer connection, problems_, env_hash_key_
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
   std::vector<std::string> problems_;
   std::string env_hash_key_;  // loaded (or made) at the first env_fingerprint()
+  std::optional<ImportReport> imported_;
+  std::mutex prune_mutex_;
+  std::condition_variable prune_wake_;
+  bool stopping_ = false;
+  std::thread pruner_;
 };
 
 nlohmann::json to_json(const EnvState& state);

@@ -42,3 +42,22 @@ TEST_CASE("the agent takes --check-config and --log-format text|json", "[agent]"
   CHECK_FALSE(bad.options);
   CHECK(bad.exit_code == 2);
 }
+
+TEST_CASE("state check, dump and backup FILE are parsed", "[options]") {
+  using fical::agent::StateCommand;
+  auto check = fical::agent::parse_options({"fical-agent", "-c", "/etc/a.yaml", "state", "check"});
+  REQUIRE(check.options);
+  CHECK(check.options->state_command == StateCommand::check);
+  CHECK(check.options->config_path == "/etc/a.yaml");
+  auto dump = fical::agent::parse_options({"fical-agent", "state", "--state-dir", "/tmp/s", "dump"});
+  REQUIRE(dump.options);
+  CHECK(dump.options->state_command == StateCommand::dump);
+  CHECK(dump.options->state_dir == "/tmp/s");
+  auto backup = fical::agent::parse_options({"fical-agent", "state", "backup", "/root/b.db"});
+  REQUIRE(backup.options);
+  CHECK(backup.options->state_command == StateCommand::backup);
+  CHECK(backup.options->backup_file == "/root/b.db");
+  CHECK(fical::agent::parse_options({"fical-agent", "state", "backup"}).exit_code == 2);
+  CHECK(fical::agent::parse_options({"fical-agent", "state"}).exit_code == 2);
+  CHECK(fical::agent::parse_options({"fical-agent"}).options->state_command == StateCommand::none);
+}

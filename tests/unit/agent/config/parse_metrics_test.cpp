@@ -64,3 +64,28 @@ TEST_CASE("metrics: CloudWatch namespaces", "[config][emf]") {
     CHECK_FALSE(is_cloudwatch_namespace(bad));
   }
 }
+
+TEST_CASE("state: retention of deployment records", "[config][state]") {
+  auto plain = parse_config("state_dir: /var/lib/fical\n");
+  REQUIRE(plain.config);
+  CHECK(plain.config->state.keep_deployments == 1000);
+  CHECK(plain.config->state.keep_days == 0);
+  auto set = parse_config("state: { keep_deployments: 50, keep_days: 90 }\n");
+  REQUIRE(set.config);
+  CHECK(set.config->state.keep_deployments == 50);
+  CHECK(set.config->state.keep_days == 90);
+  auto days_only = parse_config("state: { keep_deployments: 0, keep_days: 30 }\n");
+  REQUIRE(days_only.config);
+  CHECK(days_only.config->state.keep_deployments == 0);
+  auto paths = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& e : parse_config(text).errors) out.push_back(e.path);
+    return out;
+  };
+  using Catch::Matchers::VectorContains;
+  CHECK_THAT(paths("state: { keep_deployments: -1 }\n"), VectorContains(std::string("state.keep_deployments")));
+  CHECK_THAT(paths("state: { keep_days: many }\n"), VectorContains(std::string("state.keep_days")));
+  CHECK_THAT(paths("state: { keep_forever: true }\n"), VectorContains(std::string("state.keep_forever")));
+  CHECK_THAT(paths("state: { keep_deployments: 0, keep_days: 0 }\n"), VectorContains(std::string("state")));
+  CHECK_THAT(paths("state: [1]\n"), VectorContains(std::string("state")));
+}

@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 
 #include "agent/store/atomic_file.hpp"
 #include "agent/store/digest.hpp"
@@ -70,23 +69,6 @@ TEST_CASE("environment state, deployments and releases survive a restart", "[sto
   CHECK(store.load_releases("web", "prod").size() == 2);
   CHECK(store.load_deployments().size() == 1);
   CHECK(store.load_env("web", "staging").live_color.empty());
-}
-
-TEST_CASE("a corrupt state file is set aside and reported, never silently reused", "[store]") {
-  fical::testing::TempDir tmp;
-  StateStore store(tmp.path());
-  fs::create_directories(tmp.path() / "envs" / "web");
-  std::ofstream(tmp.path() / "envs" / "web" / "prod.json") << "{\"live_color\": \"gre";
-  auto state = store.load_env("web", "prod");
-  CHECK(state.live_color.empty());
-  REQUIRE(store.problems().size() == 1);
-  CHECK_THAT(store.problems()[0], Catch::Contains("envs/web/prod.json: unreadable environment state"));
-  CHECK_FALSE(fs::exists(tmp.path() / "envs" / "web" / "prod.json"));
-  bool kept = false;
-  for (const auto& entry : fs::directory_iterator(tmp.path() / "envs" / "web")) {
-    kept = kept || entry.path().filename().string().rfind("prod.json.corrupt-", 0) == 0;
-  }
-  CHECK(kept);
 }
 
 TEST_CASE("a second agent cannot use the same state directory", "[store]") {

@@ -1,0 +1,19 @@
+#pragma once
+// The one-time import of a JSON state dir (fical before SQLite: envs/, deployments/, releases/).
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "agent/store/state_store.hpp"
+
+namespace fical::agent::store {
+
+/// When state_dir holds JSON state, imports all of it into `db` in one transaction, checks
+/// that the rows counted match the files read, then moves the JSON directories to
+/// state_dir/imported-<date>/ and logs it once. Unreadable files are reported through
+/// `problem` and left behind in the moved directory. nullopt when there was nothing to import.
+std::optional<ImportReport> import_json_state(Connection& db, const std::filesystem::path& state_dir,
+                                              const std::function<void(std::string)>& problem);
+
+}  // namespace fical::agent::store
