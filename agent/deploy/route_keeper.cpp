@@ -48,7 +48,7 @@ void RouteKeeper::nudge() {
 void RouteKeeper::watch_events() {
   docker::EventFilters filters;
   filters.types = {"container", "network"};
-  filters.events = {"start", "die", "destroy", "health_status", "connect", "disconnect"};
+  filters.events = {"create", "start", "die", "destroy", "health_status", "connect", "disconnect"};
   auto stopping = [this] {
     std::lock_guard lock(mutex_);
     return stopping_;

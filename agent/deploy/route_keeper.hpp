@@ -27,7 +27,7 @@ struct RouteKeeperDeps {
   std::function<bool(const std::string& app, const std::string& env)> busy;
 };
 
-/// Watches Docker's container events (start, die, destroy, health, network connect and
+/// Watches Docker's container events (create, start, die, destroy, health, network connect and
 /// disconnect) and, soon after one and every few seconds as a backstop, refreshes the
 /// ContainerView and every environment's upstream files; a file is rewritten (and nginx
 /// tested and reloaded) only when it differs from what the live color's containers need.

@@ -315,8 +315,14 @@ inside docker --host unix:///run/docker.sock import - fical-live-test-empty <"$f
 inside docker --host unix:///run/docker.sock create --network none --name fical-live-test-web \
   --label fical.app=live --label fical.env=test --label fical.role=app --label fical.service=web \
   --label fical.color=blue fical-live-test-empty /none >/dev/null || fail "docker create failed"
-env_status=$(inside curl -s --max-time 10 -H "Authorization: Bearer $token" \
-  http://127.0.0.1:7070/v1/apps/live/envs/test)
+# Status answers from the agent's view of Docker, refreshed by Docker's events (a create
+# among them) and every 5 s: poll for it, bounded.
+for _ in $(seq 1 50); do
+  env_status=$(inside curl -s --max-time 10 -H "Authorization: Bearer $token" \
+    http://127.0.0.1:7070/v1/apps/live/envs/test)
+  [[ $env_status == *'"fical-live-test-web"'* ]] && break
+  sleep 0.2
+done
 assert_contains "$env_status" '"fical-live-test-web"' "GET /v1/apps/live/envs/test"
 assert_not_contains "$(journal -u fical-agent.service -o cat)" "Docker did not answer" "the agent's journal"
 pass "the running agent has NoNewPrivs, a seccomp filter, only CAP_DAC_OVERRIDE, read-only /etc /usr /var/lib, $want_nofile open files, and reads Docker"
