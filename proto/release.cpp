@@ -29,6 +29,12 @@ nlohmann::json to_json(const ServiceImage& image) {
           {"image_id", image.image_id}};
 }
 
+nlohmann::json to_json(const std::vector<SecretVersion>& versions) {
+  auto out = nlohmann::json::array();
+  for (const auto& v : versions) out.push_back(to_json(v));
+  return out;
+}
+
 nlohmann::json to_json(const SecretVersion& version) {
   nlohmann::json json{{"source", version.source}, {"name", version.name}, {"version", version.version}};
   if (!version.service.empty()) json["service"] = version.service;
@@ -51,7 +57,7 @@ nlohmann::json to_json(const Release& release) {
     for (const auto& [service, spec] : release.specs) json["specs"][service] = to_json(spec);
   }
   if (!release.secret_versions.empty()) {
-    for (const auto& v : release.secret_versions) json["secret_versions"].push_back(to_json(v));
+    json["secret_versions"] = to_json(release.secret_versions);
   }
   return json;
 }

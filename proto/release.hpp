@@ -89,6 +89,7 @@ std::size_t first_retained(std::size_t size, int retain);
 
 nlohmann::json to_json(const ServiceImage& image);
 nlohmann::json to_json(const SecretVersion& version);
+nlohmann::json to_json(const std::vector<SecretVersion>& versions);  // a JSON array
 nlohmann::json to_json(const Release& release);
 nlohmann::json to_json(const ContainerStatus& container);
 nlohmann::json to_json(const EnvStatus& status);

@@ -9,12 +9,6 @@
 namespace fical::agent::deploy {
 namespace {
 
-nlohmann::json versions_json(const std::vector<proto::SecretVersion>& versions) {
-  auto out = nlohmann::json::array();
-  for (const auto& v : versions) out.push_back(proto::to_json(v));
-  return out;
-}
-
 /// Today's env_file and sources; throws std::runtime_error naming what failed.
 secrets::EnvVars todays_env(const config::Config& config, const config::Environment& env,
                             std::vector<proto::SecretVersion>& versions) {
@@ -58,10 +52,10 @@ nlohmann::json env_preview(const config::Config& config, const std::string& app,
     if (target && !current_env) {
       auto recorded = store.load_env_snapshot(app, env.name, target->deployment_id);
       if (recorded) next = std::move(*recorded);
-      preview["secret_versions"] = versions_json(target->secret_versions);
+      preview["secret_versions"] = proto::to_json(target->secret_versions);
       preview["differ_from_today"] = secrets::changed_versions(target->secret_versions, today);
     } else {
-      preview["secret_versions"] = versions_json(today);
+      preview["secret_versions"] = proto::to_json(today);
     }
     auto diff = secrets::diff_env(live, next);
     preview["added"] = diff.added;

@@ -11,12 +11,6 @@
 namespace fical::agent::deploy {
 namespace {
 
-nlohmann::json versions_json(const std::vector<proto::SecretVersion>& versions) {
-  auto out = nlohmann::json::array();
-  for (const auto& v : versions) out.push_back(proto::to_json(v));
-  return out;
-}
-
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
@@ -73,13 +67,13 @@ void Executor::read_todays_env_sources() {
   }
   todays_secret_versions_ = secret_versions_;
   log_.info("env sources fetched: " + joined(labels) + " (" + std::to_string(keys) + " keys)",
-            {{"env_sources", labels}, {"keys", keys}, {"secret_versions", versions_json(secret_versions_)}});
+            {{"env_sources", labels}, {"keys", keys}, {"secret_versions", proto::to_json(secret_versions_)}});
 }
 
 void Executor::pin_rollback_secrets(const proto::Release& release, bool have_snapshot) {
   auto differ = secrets::changed_versions(release.secret_versions, todays_secret_versions_);
-  nlohmann::json data{{"pinned", versions_json(release.secret_versions)},
-                      {"today", versions_json(todays_secret_versions_)},
+  nlohmann::json data{{"pinned", proto::to_json(release.secret_versions)},
+                      {"today", proto::to_json(todays_secret_versions_)},
                       {"differ", differ}};
   if (plan_.current_env || (release.secret_versions.empty() && !have_snapshot)) {
     if (!differ.empty()) {
