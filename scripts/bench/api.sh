@@ -37,7 +37,7 @@ source "$FICAL_ENV_DIR/env.sh"
 free_port() {  # a port nothing listens on (checked with ss)
   local port
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000))  # below the ephemeral range, where connections take ports
     ss -ltn "sport = :$port" | grep -q LISTEN || { echo "$port"; return; }
   done
 }
@@ -113,7 +113,7 @@ read -r status_rps status_p99 < <(run_wrk -H "Authorization: Bearer $token" \
 read -r health_rps health_p99 < <(run_wrk "http://127.0.0.1:$agent_port/healthz")
 read -r nginx_rps nginx_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/status.json")
 busy_state=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$agent_port/v1/apps/web/envs/busy" |
-  sed -n 's/.*"running":{[^}]*"state":"\([a-z_]*\)".*/\1/p')
+  jq -r '.running.state // "none"')
 sleep 1
 idle_after=$(rss_kb)
 

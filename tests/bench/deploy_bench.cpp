@@ -65,7 +65,7 @@ bool print_network_comparison(std::ostream& out, const std::vector<Row>& rows, m
   auto docker_extra = (docker_network - docker_host).count();
   auto named_net = named - docker_extra;
   ok = ok && host > 0 && named >= 0 && named_net <= host * 11 / 10;
-  out << "\nDocker's own create+start (median of 5): host networking " << docker_host.count() << " ms, named network "
+  out << "\nDocker's own remove+create+start (median of 5): host networking " << docker_host.count() << " ms, named network "
       << docker_network.count() << " ms (+" << docker_extra << " ms, the same for any tool)\n"
       << "named network vs host networking: mean overhead over boot " << named << " ms vs " << host << " ms; net of "
       << "Docker's extra " << named_net << " ms ("

@@ -17,8 +17,15 @@ std::chrono::milliseconds docker_start_cost(const std::string& docker_socket, co
     spec.image = image;
     spec.network = network;
     spec.env = {"PORT=" + std::to_string(39000 + i), "LISTEN=0.0.0.0"};
+    // As a deploy's start phase does it: the color's retained (stopped) container of the
+    // same name is removed, then the new one is created and started.
     docker.remove_container(spec.name, true);
+    auto retained = docker.create_container(spec);
+    docker.start_container(retained);
+    docker.kill_container(retained, "SIGKILL");
+    docker.wait_container(retained, std::chrono::seconds(10));
     auto started = std::chrono::steady_clock::now();
+    docker.remove_container(retained, true);
     auto id = docker.create_container(spec);
     docker.start_container(id);
     took.push_back(

@@ -7,7 +7,8 @@
 
 namespace fical::bench {
 
-/// Median of `runs` create+start (to running) of `image` on `network`, removed after each.
+/// Median of `runs` of what a deploy's start phase asks Docker: remove the color's stopped
+/// container, create and start (to running) a new one of `image` on `network`.
 std::chrono::milliseconds docker_start_cost(const std::string& docker_socket, const std::string& image,
                                             const std::string& network, int runs = 5);
 
