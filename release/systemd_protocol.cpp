@@ -1,5 +1,7 @@
 #include "release/systemd_protocol.hpp"
 
+#include "agent/store/unique_fd.hpp"
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -12,20 +14,7 @@
 namespace fical::release::systemd {
 namespace {
 
-/// Closes a file descriptor when it goes out of scope. Not thread-safe (one owner).
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = agent::store::UniqueFd;
 
 template <typename T>
 void append_number(std::string& out, T value) {
