@@ -19,7 +19,7 @@ packages=(
   # the agent fetches env secrets from AWS Secrets Manager / SSM Parameter Store with it
   awscli
   # the real test environment
-  docker.io docker-registry nginx busybox-static curl wrk procps apache2-utils
+  docker.io docker-registry nginx busybox-static curl wrk procps apache2-utils iproute2
   # benchmarks: the old flow that fical replaces (scripts/bench/deploy.sh)
   docker-compose
 )
