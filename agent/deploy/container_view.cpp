@@ -11,10 +11,7 @@ void ContainerView::refresh(docker::DockerEngine& docker, const std::string& app
   if (!env.empty()) filters.labels.push_back(std::string(labels::kEnv) + "=" + env);
   std::map<std::string, Entry> fresh;
   for (const auto& c : docker.list_containers(filters)) {
-    auto label = [&](const char* key) {
-      auto it = c.labels.find(key);
-      return it == c.labels.end() ? std::string() : it->second;
-    };
+    auto label = [&](const char* key) { return label_value(c.labels, key); };
     Entry entry{label(labels::kApp), label(labels::kEnv),
                 {label(labels::kService), label(labels::kColor), c.name, c.id.substr(0, 12), label(labels::kRelease),
                  c.state, ""}};

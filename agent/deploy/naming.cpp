@@ -2,6 +2,11 @@
 
 namespace fical::agent::deploy {
 
+std::string label_value(const std::map<std::string, std::string>& labels, const char* key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? std::string() : it->second;
+}
+
 std::string other_color(const std::string& color) { return color == kBlue ? kGreen : kBlue; }
 
 std::string container_name(const std::string& app, const std::string& env, const std::string& service,

@@ -22,6 +22,9 @@ std::map<std::string, std::string> container_labels(const std::string& app, cons
                                                     const std::string& version,
                                                     const std::string& deployment_id);
 
+/// The value of label `key`, or empty when the container does not carry it.
+std::string label_value(const std::map<std::string, std::string>& labels, const char* key);
+
 namespace labels {
 inline constexpr const char* kApp = "fical.app";
 inline constexpr const char* kEnv = "fical.env";

@@ -7,15 +7,6 @@
 #include "agent/deploy/routes.hpp"
 
 namespace fical::agent::deploy {
-namespace {
-
-std::string label_of(const docker::ContainerSummary& c, const char* key) {
-  auto it = c.labels.find(key);
-  return it == c.labels.end() ? std::string() : it->second;
-}
-
-}  // namespace
-
 std::vector<std::string> DeploymentManager::reconcile() {
   std::vector<std::string> notes;
   auto note = [&](std::string text) {
@@ -87,8 +78,8 @@ std::vector<std::string> DeploymentManager::reconcile() {
       if (!state.in_flight_id.empty()) {
         if (repointed) deps_.clock.sleep_for(env.drain);
         for (const auto& c : containers) {
-          if (label_of(c, labels::kDeployment) == state.in_flight_id &&
-              label_of(c, labels::kColor) != state.live_color) {
+          if (label_value(c.labels, labels::kDeployment) == state.in_flight_id &&
+              label_value(c.labels, labels::kColor) != state.live_color) {
             deps_.docker.remove_container(c.id, true);
             note(where + ": removed " + c.name + " of interrupted deployment " + state.in_flight_id);
           }
@@ -100,8 +91,8 @@ std::vector<std::string> DeploymentManager::reconcile() {
       //    housekeeper stops it when the window ends, unless keep_warm already covers it.
       if (!state.live_color.empty() && !state.warm_until) {
         for (const auto& c : containers) {
-          if (c.state == "running" && label_of(c, labels::kColor) == other_color(state.live_color) &&
-              label_of(c, labels::kRole) == "app") {
+          if (c.state == "running" && label_value(c.labels, labels::kColor) == other_color(state.live_color) &&
+              label_value(c.labels, labels::kRole) == "app") {
             state.warm_color = other_color(state.live_color);
             state.warm_until = proto::now_ms() + env.drain;
             note(where + ": " + c.name + " of the old color still runs; it stops after a drain of " +
@@ -112,8 +103,8 @@ std::vector<std::string> DeploymentManager::reconcile() {
       deps_.store.save_env(app.name, env.name, state);
       // Anything fical made that is neither color of this environment is reported.
       for (const auto& c : containers) {
-        auto color = label_of(c, labels::kColor);
-        if (label_of(c, labels::kRole) == "migration" || (color != kBlue && color != kGreen)) {
+        auto color = label_value(c.labels, labels::kColor);
+        if (label_value(c.labels, labels::kRole) == "migration" || (color != kBlue && color != kGreen)) {
           note(where + ": orphaned container " + c.name + " (left alone; remove it with docker rm)");
         }
       }

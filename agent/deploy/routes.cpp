@@ -8,11 +8,7 @@ std::string container_address(docker::DockerEngine& docker, const std::string& c
                               const std::string& network, const std::string& app, const std::string& env) {
   auto info = docker.inspect_container(container);
   if (!info || !info->state.running) return {};
-  auto label = [&](const char* key) {
-    auto it = info->labels.find(key);
-    return it == info->labels.end() ? std::string() : it->second;
-  };
-  if (label(labels::kApp) != app || label(labels::kEnv) != env) return {};
+  if (label_value(info->labels, labels::kApp) != app || label_value(info->labels, labels::kEnv) != env) return {};
   auto it = info->network_ips.find(network);
   return it == info->network_ips.end() ? std::string() : it->second;
 }
