@@ -13,25 +13,7 @@ source "$here/patterns.sh"
 
 repo=$1
 deploy=$repo/scripts/fical-deploy
-command -v jq >/dev/null || fail "jq missing (scripts/install-deps.sh)"
-tmp=$(mktemp -d)
-trap 'rm -rf -- "$tmp"' EXIT
-export PATH="$here/fake-aws:$PATH"
-export FICAL_DEPLOY_POLL_SECONDS=0.05
-run=0
-
-run_deploy() {  # scenario args...
-  run=$((run + 1))
-  export FAKE_AWS_FIXTURES=$here/fixtures/$1 FAKE_AWS_LOG=$tmp/aws.$run.log
-  shift
-  : >"$FAKE_AWS_LOG"
-  status=0
-  out=$(timeout 60 bash "$deploy" "$@" 2>&1) || status=$?
-  log=$(cat "$FAKE_AWS_LOG")
-}
-call() {
-  printf '%q ' "$@"
-}
+source "$here/fake_aws.sh"
 first_call() { head -1 <<<"$log"; }
 
 # The patterns of fical-deploy agree with the documents'.

@@ -13,31 +13,8 @@ source "$here/patterns.sh"
 repo=$1
 deploy=$repo/scripts/fical-deploy
 doc=$repo/scripts/ssm/fical-deploy.json
-command -v jq >/dev/null || fail "jq missing (scripts/install-deps.sh)"
-
-tmp=$(mktemp -d)
-trap 'rm -rf -- "$tmp"' EXIT
-export PATH="$here/fake-aws:$PATH"
-export FICAL_DEPLOY_POLL_SECONDS=0.05
+source "$here/fake_aws.sh"
 cid=0b2f1a34-5c6d-4e7f-8a9b-0c1d2e3f4a5b
-run=0
-
-# Runs fical-deploy with the scenario's fixtures; sets status, out and log (the
-# recorded aws calls, one per line, as printf %q would quote them).
-run_deploy() {  # scenario args...
-  run=$((run + 1))
-  export FAKE_AWS_FIXTURES=$here/fixtures/$1 FAKE_AWS_LOG=$tmp/aws.$run.log
-  shift
-  : >"$FAKE_AWS_LOG"
-  status=0
-  out=$(timeout 60 bash "$deploy" "$@" 2>&1) || status=$?
-  log=$(cat "$FAKE_AWS_LOG")
-}
-
-# The log line aws would record for exactly these arguments.
-call() {
-  printf '%q ' "$@"
-}
 
 [[ $(command -v aws) == "$here/fake-aws/aws" ]] || fail "the stand-in aws is not first on PATH"
 
