@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "agent/deploy/env_preview.hpp"
-#include "agent/deploy/executor.hpp"
+#include "agent/deploy/deployment_run.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
 #include "agent/deploy/pull_preview.hpp"
@@ -99,11 +99,16 @@ proto::Deployment DeploymentManager::new_record(const Start& request) {
 Result<proto::Deployment> DeploymentManager::dry_run(const Start& request, const config::App& app,
                                                      const config::Environment& env) {
   auto record = new_record(request);
-  auto state = deps_.store.load_env(request.app, request.env);
-  auto history = deps_.store.load_releases(request.app, request.env);
-  auto plan = plan_deployment(app, env, state, request.kind, request.version, record.id,
-                              proto::latest_release(history, request.version));
+  std::string source_error;
+  DeployPlan plan;
+  try {  // the facts and the planner the real run uses: it would run this plan
+    plan = plan_dry_run(deps_.docker, deps_.store, app, env,
+                        {request.kind, request.version, record.id, request.env_source == "current"}, source_error);
+  } catch (const docker::DockerError& e) {
+    return ApiError{ErrorCode::unavailable, std::string("Docker: ") + e.what(), {}};
+  }
   record.plan = to_json(plan);
+  if (!source_error.empty()) record.plan["source_error"] = source_error;
   record.plan["pull"] = pull_preview(deps_.docker, deps_.config, plan);
   record.plan["env"] = request.env_preview;
   record.color = plan.target_color;
@@ -180,14 +185,8 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
                                        const config::Environment& env) {
   auto record = log->snapshot(false);
   try {
-    auto state = deps_.store.load_env(app.name, env.name);
-    auto history = deps_.store.load_releases(app.name, env.name);
-    auto plan = plan_deployment(app, env, state, record.kind, record.version, record.id,
-                                proto::latest_release(history, record.version));
-    plan.current_env = record.env_source == "current";
-    log->set_plan(to_json(plan), plan.target_color, plan.live_version);
-    Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config, &view_}, *log, plan);
-    auto result = executor.run();
+    auto result = deploy::run_deployment({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config, &view_},
+                                         *log, app, env);
     spdlog::info("deployment {} of {}/{} {} ended {}", record.id, app.name, env.name, record.version,
                  proto::to_string(result));
   } catch (const std::exception& e) {
@@ -247,22 +246,12 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
   }
   Start request{proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
                 command.actor, command.idempotency_key, command.request.current_env ? "current" : "recorded",
-                env_file_changed_since(*app->find_environment(command.env), *release)};
+                env_file_changed_since(deps_.store, *app->find_environment(command.env), *release)};
   if (request.dry_run) {
     request.env_preview = env_preview(deps_.config, app->name, *app->find_environment(command.env), deps_.store,
                                       release, command.request.current_env);
   }
   return start(request);
-}
-
-bool DeploymentManager::env_file_changed_since(const config::Environment& env, const proto::Release& release) {
-  if (!env.env_file) return !release.env_hash.empty();
-  try {
-    auto text = store::read_file(*env.env_file);
-    return text && deps_.store.env_fingerprint(*text) != release.env_hash;
-  } catch (const std::exception&) {
-    return false;  // unreadable: the deployment's preflight says so
-  }
 }
 
 std::vector<proto::AppSummary> DeploymentManager::apps() {

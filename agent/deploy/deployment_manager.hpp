@@ -75,7 +75,6 @@ class DeploymentManager : public DeploymentService {
   proto::Deployment new_record(const Start& request);
   /// The plan and the registry's digests, recorded; nothing changes. Takes no lock.
   Result<proto::Deployment> dry_run(const Start& request, const config::App& app, const config::Environment& env);
-  bool env_file_changed_since(const config::Environment& env, const proto::Release& release);
   std::string new_deployment_id();
   void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env);
   void forget_finished_locked();

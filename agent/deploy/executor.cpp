@@ -30,8 +30,8 @@ std::string short_id(const std::string& id) {
 
 }  // namespace
 
-Executor::Executor(ExecutorDeps deps, DeploymentLog& log, const DeployPlan& plan)
-    : deps_(deps), log_(log), plan_(plan) {}
+Executor::Executor(ExecutorDeps deps, DeploymentLog& log, const DeployPlan& plan, std::filesystem::path tree)
+    : deps_(deps), log_(log), plan_(plan), tree_(std::move(tree)) {}
 
 void Executor::enter(Phase phase) { log_.enter_phase(phase); }
 
@@ -76,9 +76,7 @@ proto::DeploymentState Executor::run() {
   try {
     preflight();
     check_cancelled();
-    if (plan_.source) {
-      resolve_source();
-      check_cancelled();
+    if (plan_.source) {  // resolved before planning (deployment_run.cpp)
       build_images();
       check_cancelled();
     }
@@ -132,45 +130,13 @@ std::optional<docker::RegistryAuth> Executor::registry_auth(const std::string& i
 }
 
 void Executor::pull_images() {
-  auto pulled = [](const ContainerPlan& c) { return !c.build; };
-  if (std::none_of(plan_.containers.begin(), plan_.containers.end(), pulled)) return;
+  auto to_pull = images_to_pull(plan_);
+  if (to_pull.empty()) return;
   enter(Phase::pull);
-  std::set<std::string> done;
-  for (std::size_t i = 0; i < plan_.images.size(); ++i) {
-    if (!pulled(plan_.containers.at(i))) continue;
-    const auto& image = plan_.images[i];
-    if (done.insert(image).second) {
-      bool present = deps_.docker.inspect_image(image).has_value();
-      if (plan_.kind == proto::DeploymentKind::rollback && present) {
-        log_.info(image + " is still here: no pull");
-      } else {
-        auto [repo, tag] = split_reference(image);
-        log_.info("pulling " + image);
-        std::map<std::string, std::pair<std::int64_t, std::int64_t>> layers;
-        int reported_quarter = 0;
-        docker::PullSpec spec{repo, tag, registry_auth(image), std::chrono::minutes(15)};
-        try {
-          deps_.docker.pull(spec, [&](const docker::PullProgress& p) {
-            if (p.total > 0) layers[p.id] = {p.current, p.total};
-            std::int64_t current = 0, total = 0;
-            for (const auto& [id, bytes] : layers) {
-              current += bytes.first;
-              total += bytes.second;
-            }
-            int quarter = total > 0 ? static_cast<int>(4 * current / total) : 0;
-            if (quarter > reported_quarter && quarter < 4) {
-              reported_quarter = quarter;
-              log_.info("pulling " + image + ": " + std::to_string(quarter * 25) + "%",
-                        {{"image", image}, {"bytes", current}, {"total", total}});
-            }
-            return !log_.cancel_requested();
-          });
-        } catch (const docker::DockerError& e) {
-          if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
-          throw StepError("pull of " + image + " failed: " + e.what());
-        }
-      }
-    }
+  for (const auto& image : to_pull) pull_image(image);
+  for (const auto& c : plan_.containers) {
+    if (c.build) continue;
+    const auto& image = c.image;
     auto info = deps_.docker.inspect_image(image);
     if (!info) throw StepError(image + " is not present after the pull");
     std::string digest;
@@ -178,56 +144,42 @@ void Executor::pull_images() {
     for (const auto& d : info->repo_digests) {
       if (d.rfind(repo + "@", 0) == 0) digest = d.substr(repo.size() + 1);
     }
-    images_.push_back({plan_.containers.at(i).service, image, digest, info->id});
+    images_.push_back({c.service, image, digest, info->id});
     log_.info(image + " is " + (digest.empty() ? short_id(info->id) : digest),
               {{"image", image}, {"digest", digest}, {"image_id", info->id}});
   }
 }
 
-void Executor::resolve_source() {
-  enter(Phase::resolve);
-  auto ref = plan_.version;
-  if (plan_.kind == proto::DeploymentKind::rollback) {
-    // A rollback rebuilds (if it must) exactly what ran, even if the ref moved since.
-    auto history = deps_.store.load_releases(plan_.app, plan_.env);
-    for (auto it = history.rbegin(); it != history.rend(); ++it) {
-      if (it->version == plan_.version && !it->commit.empty()) {
-        ref = it->commit;
-        break;
-      }
-    }
+void Executor::pull_image(const std::string& image) {
+  bool present = deps_.docker.inspect_image(image).has_value();
+  if (plan_.kind == proto::DeploymentKind::rollback && present) {
+    log_.info(image + " is still here: no pull");
+    return;
   }
-  SourceCheckout checkout;
-  auto started = deps_.clock.now();
+  auto [repo, tag] = split_reference(image);
+  log_.info("pulling " + image);
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> layers;
+  int reported_quarter = 0;
+  docker::PullSpec spec{repo, tag, registry_auth(image), std::chrono::minutes(15)};
   try {
-    checkout = checkout_source(deps_.store.dir(), plan_.app, *plan_.source, ref);
-  } catch (const source::SourceError& e) {
-    throw StepError(std::string(e.what()) + "; " + serving(), {{"kind", source::to_string(e.kind())}});
-  } catch (const std::exception& e) {
-    throw StepError(std::string("the source could not be prepared: ") + e.what());
-  }
-  const auto& r = checkout.resolution;
-  commit_ = r.commit;
-  tree_ = checkout.tree;
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.now() - started).count();
-  nlohmann::json details{{"ref", plan_.version}, {"kind", r.kind}, {"commit", r.commit}, {"fetched", r.fetched},
-                         {"tree", tree_.string()}, {"tree_created", checkout.tree_created}, {"ms", ms}};
-  if (!r.moved_from.empty()) {
-    details["moved_from"] = r.moved_from;
-    log_.warn("tag " + plan_.version + " moved since the last fetch: it was " + r.moved_from.substr(0, 12) +
-                  ", it is " + r.commit.substr(0, 12) + " now; deploying what it points to now",
-              details);
-  }
-  log_.info(plan_.version + " is " + r.kind + " " + r.commit.substr(0, 12) + (r.fetched ? " (fetched)" : "") +
-                (checkout.tree_created ? ", tree written to " : ", tree already at ") + tree_.string(),
-            details);
-  // Pin the built images to the commit: a branch or tag that moves later changes nothing.
-  for (std::size_t i = 0; i < plan_.containers.size(); ++i) {
-    auto& c = plan_.containers[i];
-    if (!c.build) continue;
-    c.image = built_image_repository(plan_.app, c.service) + ":" + commit_;
-    plan_.images.at(i) = c.image;
-    if (plan_.migration && plan_.migration->service == c.service) plan_.migration->image = c.image;
+    deps_.docker.pull(spec, [&](const docker::PullProgress& p) {
+      if (p.total > 0) layers[p.id] = {p.current, p.total};
+      std::int64_t current = 0, total = 0;
+      for (const auto& [id, bytes] : layers) {
+        current += bytes.first;
+        total += bytes.second;
+      }
+      int quarter = total > 0 ? static_cast<int>(4 * current / total) : 0;
+      if (quarter > reported_quarter && quarter < 4) {
+        reported_quarter = quarter;
+        log_.info("pulling " + image + ": " + std::to_string(quarter * 25) + "%",
+                  {{"image", image}, {"bytes", current}, {"total", total}});
+      }
+      return !log_.cancel_requested();
+    });
+  } catch (const docker::DockerError& e) {
+    if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
+    throw StepError("pull of " + image + " failed: " + e.what());
   }
 }
 
@@ -238,25 +190,25 @@ void Executor::build_images() {
     auto repository = built_image_repository(plan_.app, c.service);
     std::vector<std::string> last_lines;
     BuildHooks hooks{[&] {
-                       log_.info("building " + repository + ":" + commit_.substr(0, 12) + " from " +
+                       log_.info("building " + repository + ":" + plan_.commit.substr(0, 12) + " from " +
                                  c.build->context + "/" + c.build->dockerfile);
                      },
                      [&](const std::string& step) { log_.info(c.service + ": " + step); },
                      [&] { return !log_.cancel_requested(); }};
     ServiceBuild result;
     try {
-      result = build_service_image(deps_.docker, repository, commit_, plan_.version, *c.build, tree_, hooks,
+      result = build_service_image(deps_.docker, repository, plan_.commit, plan_.version, *c.build, tree_, hooks,
                                    &last_lines);
     } catch (const docker::DockerError& e) {
       if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
       throw StepError("the build of " + c.service + " failed: " + e.what() + "; " + serving(),
-                      {{"service", c.service}, {"commit", commit_}, {"logs", last_lines}});
+                      {{"service", c.service}, {"commit", plan_.commit}, {"logs", last_lines}});
     } catch (const source::SourceError& e) {
       throw StepError("the build of " + c.service + " cannot start: " + e.what());
     }
     images_.push_back({c.service, result.image, "", result.image_id});
     nlohmann::json details{{"service", c.service}, {"image", result.image}, {"image_id", result.image_id},
-                           {"commit", commit_}, {"built", result.built}};
+                           {"commit", plan_.commit}, {"built", result.built}};
     if (result.built) {
       details["steps"] = result.steps;
       details["cached_steps"] = result.cached_steps;
@@ -319,25 +271,26 @@ void Executor::run_migration() {
 void Executor::start_new_color() {
   enter(Phase::start);
   for (const auto& c : plan_.containers) {
-    auto existing = deps_.docker.inspect_container(c.name);
-    bool same_release = existing && existing->labels.count(labels::kRelease) &&
-                        existing->labels.at(labels::kRelease) == plan_.version;
-    if (same_release && plan_.reuse_warm_containers && existing->state.running && !recreate_retained_) {
-      log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused");
-      continue;
+    switch (c.action) {
+      case ContainerAction::reuse_warm:
+        log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused");
+        continue;
+      case ContainerAction::restart_retained:
+        // The retained container of that release: starting it is all a rollback needs.
+        deps_.docker.start_container(c.name);
+        restarted_.push_back(c.name);
+        log_.info("started the retained " + c.name + " (" + plan_.version + ")");
+        continue;
+      case ContainerAction::create:
+        break;
     }
-    if (same_release && plan_.kind == proto::DeploymentKind::rollback && !existing->state.running &&
-        !recreate_retained_) {
-      // The retained container of that release: starting it is all a rollback needs.
-      deps_.docker.start_container(c.name);
-      restarted_.push_back(c.name);
-      log_.info("started the retained " + c.name + " (" + plan_.version + ")");
-      continue;
-    }
-    if (existing) {
-      auto release = existing->labels.count(labels::kRelease) ? existing->labels.at(labels::kRelease) : "?";
-      deps_.docker.remove_container(c.name, true);
-      log_.info("removed " + c.name + " (release " + release + ") to make room");
+    if (c.replaces) {
+      try {
+        deps_.docker.remove_container(c.name, true);
+        log_.info("removed " + c.name + " (release " + *c.replaces + ") to make room");
+      } catch (const docker::DockerError& e) {
+        if (!e.is_not_found()) throw;  // already gone (removed by hand): nothing to make room for
+      }
     }
     auto id = deps_.docker.create_container(container_spec(c, env_for(c.service)));
     created_.push_back(c.name);

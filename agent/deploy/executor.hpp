@@ -1,6 +1,7 @@
 #pragma once
-// Carries out a DeployPlan: resolve and build (build mode) or pull, migrate, start the new color, health gate, switch
-// nginx, verify, drain, retire. Before the switch any failure removes the new
+// Carries out a DeployPlan as it was made (plan.hpp decides; nothing here re-decides or
+// changes it): preflight, build (build mode) or pull, migrate, start the new color, health
+// gate, switch nginx, verify, drain, retire. Before the switch any failure removes the new
 // containers and leaves the old color untouched; after it, a failure switches back.
 #include <filesystem>
 #include <functional>
@@ -36,35 +37,35 @@ struct StepFailure {
   nlohmann::json details;
 };
 
-/// Runs one deployment on the calling thread. Not thread-safe; one per deployment.
+/// Runs one deployment's plan on the calling thread. Not thread-safe; one per deployment.
 class Executor {
  public:
-  Executor(ExecutorDeps deps, DeploymentLog& log, const DeployPlan& plan);
+  /// `tree`: build mode, the release tree of plan.commit (source_resolve.hpp).
+  Executor(ExecutorDeps deps, DeploymentLog& log, const DeployPlan& plan, std::filesystem::path tree = {});
 
   /// Runs every phase and finishes the log; returns the final state.
   proto::DeploymentState run();
 
  private:
   void preflight();
-  /// env_file_vars_: today's env_file, or for a rollback the env the release ran with.
+  /// env_file_vars_: today's env_file, or the env the release ran with (plan.rollback).
   void read_env_file();
   EnvVars read_todays_env_file(std::string& hash);
   // executor_env_sources.cpp: aws_secret / ssm_parameters over the env_file, pinned per release.
   void read_todays_env_sources();
-  void pin_rollback_secrets(const proto::Release& release, bool have_snapshot);
-  void pin_service_secrets(const proto::Release& release);
+  void pin_rollback_secrets(const RollbackPlan& rollback);
+  void pin_service_secrets(const RollbackPlan& rollback);
   /// The env_file and environment sources' variables with the service's own sources over them.
   EnvVars env_for(const std::string& service) const;
-  // executor_rollback.cpp: a rollback runs the release as it ran.
-  void prepare_rollback(const std::string& todays_env_hash);
-  void choose_rollback_env(const proto::Release& release, const std::string& todays_env_hash);
-  void pin_rollback_images(const proto::Release& release);
+  // executor_rollback.cpp: a rollback runs the release as it ran, as planned.
+  void prepare_rollback(const RollbackPlan& rollback);
+  void report_pinned_images();
   void check_free_disk();
   /// After the images are here: the keys their fical.required-env label names are set.
   void check_required_env();
-  void resolve_source();
   void build_images();
   void pull_images();
+  void pull_image(const std::string& image);
   void run_migration();
   void start_new_color();
   void wait_until_healthy();
@@ -91,17 +92,15 @@ class Executor {
 
   ExecutorDeps deps_;
   DeploymentLog& log_;
-  DeployPlan plan_;  // a copy: build mode pins its images to the resolved commit
+  const DeployPlan plan_;  // as planned: never changed here
   store::EnvState state_;
   EnvVars env_file_vars_;
   std::string env_hash_;            // keyed hash of the env_file text env_file_vars_ came from
   std::vector<proto::SecretVersion> secret_versions_;         // of the sources in env_file_vars_
   std::vector<proto::SecretVersion> todays_secret_versions_;  // today's, for a rollback's comparison
   std::map<std::string, EnvVars> service_vars_;  // service -> its own sources' variables
-  bool recreate_retained_ = false;  // rollback with a changed env: retained containers won't do
   std::vector<proto::ServiceImage> images_;
-  std::string commit_;  // build mode: the commit resolved and built
-  std::filesystem::path tree_;  // build mode: its release tree
+  std::filesystem::path tree_;  // build mode: the release tree of plan_.commit
   std::vector<std::string> created_;    // containers this deployment created
   std::vector<std::string> restarted_;  // retained containers a rollback started
   bool switched_ = false;

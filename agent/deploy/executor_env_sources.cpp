@@ -70,12 +70,13 @@ void Executor::read_todays_env_sources() {
             {{"env_sources", labels}, {"keys", keys}, {"secret_versions", proto::to_json(secret_versions_)}});
 }
 
-void Executor::pin_rollback_secrets(const proto::Release& release, bool have_snapshot) {
+void Executor::pin_rollback_secrets(const RollbackPlan& release) {
+  bool have_snapshot = release.env_source == EnvSource::recorded;
   auto differ = secrets::changed_versions(release.secret_versions, todays_secret_versions_);
   nlohmann::json data{{"pinned", proto::to_json(release.secret_versions)},
                       {"today", proto::to_json(todays_secret_versions_)},
                       {"differ", differ}};
-  if (plan_.current_env || (release.secret_versions.empty() && !have_snapshot)) {
+  if (!release.pin_secret_versions) {
     if (!differ.empty()) {
       log_.info("rolling back with today's secret versions, which differ from the ones " + plan_.version +
                     " ran with: " + joined(differ),
@@ -113,7 +114,7 @@ void Executor::pin_rollback_secrets(const proto::Release& release, bool have_sna
 
 // A service's own sources are not in the env snapshot: they are fetched by version, and a
 // version that is gone fails the rollback (current_env runs today's).
-void Executor::pin_service_secrets(const proto::Release& release) {
+void Executor::pin_service_secrets(const RollbackPlan& release) {
   secrets::SpawnAwsCli cli;
   secrets::EnvSourceFetcher fetcher(cli, deps_.config.aws);
   service_vars_.clear();

@@ -86,7 +86,7 @@ void Executor::read_env_file() {
   if (plan_.env_file) env_file_vars_ = read_todays_env_file(today_hash);
   if (environment().has_env_sources()) read_todays_env_sources();
   env_hash_ = today_hash;
-  if (plan_.kind == proto::DeploymentKind::rollback) prepare_rollback(today_hash);
+  if (plan_.rollback) prepare_rollback(*plan_.rollback);
 }
 
 EnvVars Executor::read_todays_env_file(std::string& hash) {

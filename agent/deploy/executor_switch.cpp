@@ -100,7 +100,7 @@ void Executor::verify_through_nginx() {
 
 void Executor::record_new_release() {
   auto record = log_.snapshot(false);
-  proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
+  proto::Release release{plan_.version, plan_.target_color, images_, plan_.commit, plan_.deployment_id, record.actor,
                          proto::now_ms(), env_hash_, {}, {}};
   for (const auto& u : applied_) release.upstreams[u.service] = router::render_upstream(u);
   for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
@@ -187,7 +187,7 @@ void Executor::prune_release_trees() {
     for (std::size_t i = 0; i < history.size(); ++i) (i < first ? aged_out : retained).insert(history[i].commit);
   }
   for (const auto& commit : aged_out) {
-    if (commit.empty() || retained.count(commit) || commit == commit_) continue;
+    if (commit.empty() || retained.count(commit) || commit == plan_.commit) continue;
     if (source::remove_release_tree(deps_.store.dir() / "src" / plan_.app, commit)) {
       log_.info("removed the source tree of " + commit.substr(0, 12) + " (no kept release uses it)");
     }

@@ -1,6 +1,9 @@
 #include "agent/deploy/plan.hpp"
 
+#include <algorithm>
+
 #include "agent/deploy/build_output.hpp"
+#include "agent/deploy/docker_specs.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/router/upstream.hpp"
 
@@ -11,6 +14,53 @@ std::optional<std::uint16_t> listen_port(const config::Environment& env, const c
                                          const std::string& color) {
   if (env.host_network()) return color == kBlue ? s.blue_port : s.green_port;
   return s.port;
+}
+
+/// The digest `release` ran for `service`; empty when it recorded none.
+std::string recorded_digest(const proto::Release& release, const std::string& service) {
+  for (const auto& image : release.images) {
+    if (image.service == service && !image.digest.empty()) return image.digest;
+  }
+  return {};
+}
+
+RollbackPlan plan_rollback(const config::Environment& env, const proto::Release& recorded, const PlanFacts& facts) {
+  RollbackPlan r;
+  r.deployment_id = recorded.deployment_id;
+  r.env_hash = recorded.env_hash;
+  r.secret_versions = recorded.secret_versions;
+  r.env_changed = facts.env_file_changed;
+  if (facts.current_env) {
+    r.env_source = EnvSource::current;
+    // Today's secret versions are only known once fetched (in preflight): with env sources
+    // the env may differ, and recreating is right either way.
+    r.recreate_retained = facts.env_file_changed || env.has_env_sources();
+  } else if (facts.recorded_env_snapshot) {
+    r.env_source = EnvSource::recorded;
+  } else {
+    r.env_source = EnvSource::current;
+    r.snapshot_missing = env.env_file.has_value() || env.has_env_sources();
+  }
+  r.pin_secret_versions = !facts.current_env && (facts.recorded_env_snapshot || !r.secret_versions.empty());
+  return r;
+}
+
+/// Today's start phase, decided: a rollback reuses the container still running its release
+/// (keep_warm) or starts the one it left stopped, unless its env must change; anything
+/// else is created, replacing whatever has the name.
+ContainerAction start_action(const PlanFacts& facts, const std::string& name, const std::string& version,
+                             bool rollback, bool reuse_warm, bool recreate_retained,
+                             std::optional<std::string>& replaces) {
+  auto found = facts.target_containers.find(name);
+  if (found == facts.target_containers.end()) return ContainerAction::create;
+  const auto& existing = found->second;
+  bool same_release = existing.release == version;
+  if (same_release && rollback && !recreate_retained) {
+    if (existing.running && reuse_warm) return ContainerAction::reuse_warm;
+    if (!existing.running) return ContainerAction::restart_retained;
+  }
+  replaces = existing.release.empty() ? "?" : existing.release;
+  return ContainerAction::create;
 }
 
 }  // namespace
@@ -39,10 +89,44 @@ std::vector<router::UpstreamTarget> upstreams_for(const std::string& app, const 
   return targets;
 }
 
+std::string_view to_string(ContainerAction action) {
+  switch (action) {
+    case ContainerAction::create: return "create";
+    case ContainerAction::restart_retained: return "restart_retained";
+    case ContainerAction::reuse_warm: return "reuse_warm";
+  }
+  return "create";
+}
+
+std::string_view to_string(EnvSource source) { return source == EnvSource::recorded ? "recorded" : "current"; }
+
+std::string source_ref(proto::DeploymentKind kind, const std::string& version, const proto::Release* recorded) {
+  if (kind == proto::DeploymentKind::rollback && recorded && !recorded->commit.empty()) return recorded->commit;
+  return version;
+}
+
+std::vector<std::string> images_to_pull(const DeployPlan& plan) {
+  std::vector<std::string> images;
+  auto add = [&](const std::string& image) {
+    if (std::find(images.begin(), images.end(), image) == images.end()) images.push_back(image);
+  };
+  for (const auto& c : plan.containers) {
+    if (!c.build) add(c.image);
+  }
+  if (plan.migration) {
+    auto service = std::find_if(plan.containers.begin(), plan.containers.end(),
+                                       [&](const ContainerPlan& c) { return c.service == plan.migration->service; });
+    if (service == plan.containers.end() || !service->build) add(plan.migration->image);
+  }
+  return images;
+}
+
 DeployPlan plan_deployment(const config::App& app, const config::Environment& env,
                            const store::EnvState& state, proto::DeploymentKind kind,
                            const std::string& version, const std::string& deployment_id,
-                           const proto::Release* recorded) {
+                           const PlanFacts& facts) {
+  const bool rollback = kind == proto::DeploymentKind::rollback;
+  const proto::Release* recorded = rollback && facts.recorded ? &*facts.recorded : nullptr;
   DeployPlan plan;
   plan.deployment_id = deployment_id;
   plan.app = app.name;
@@ -59,17 +143,33 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
   plan.verify_path = env.verify_path;
   plan.retain = env.retain;
   plan.source = app.source;
+  plan.current_env = rollback && facts.current_env;
+  plan.reuse_warm_containers = rollback && state.warm_until && state.warm_color == plan.target_color;
+  if (app.source) {
+    plan.source_ref = source_ref(kind, version, recorded);
+    plan.commit = facts.commit;
+  }
+  if (recorded) plan.rollback = plan_rollback(env, *recorded, facts);
+  auto env_source = plan.rollback ? plan.rollback->env_source : EnvSource::current;
+  bool recreate_retained = plan.rollback && plan.rollback->recreate_retained;
+
   for (const auto& service : env.services) {
     bool built = app.source && service.build;
-    auto image = (built ? built_image_repository(app.name, service.name) : service.image) + ":" + version;
-    plan.images.push_back(image);
     ContainerPlan c;
     c.service = service.name;
     c.name = container_name(app.name, env.name, service.name, plan.target_color);
-    c.image = image;
+    if (built) {
+      c.image = built_image_repository(app.name, service.name) + ":" + (plan.commit.empty() ? version : plan.commit);
+    } else {
+      c.image = service.image + ":" + version;
+      if (auto digest = recorded ? recorded_digest(*recorded, service.name) : std::string(); !digest.empty()) {
+        c.image = split_reference(c.image).first + "@" + digest;
+        c.pinned_to_digest = true;
+      }
+    }
     c.network = env.network;
     const auto* spec = &service.spec;
-    if (recorded && kind == proto::DeploymentKind::rollback) {
+    if (recorded) {
       if (auto it = recorded->specs.find(service.name); it != recorded->specs.end()) spec = &it->second;
     }
     c.spec = *spec;
@@ -84,12 +184,15 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
     c.command = spec->command;
     c.health = service.health;
     if (built) c.build = service.build;
+    c.env_source = env_source;
+    c.action = start_action(facts, c.name, version, rollback, plan.reuse_warm_containers, recreate_retained,
+                            c.replaces);
     plan.containers.push_back(std::move(c));
     if (service.migrate && kind == proto::DeploymentKind::deploy) {
       MigrationPlan m;
       m.service = service.name;
       m.name = app.name + "-" + env.name + "-" + service.name + "-migrate-" + deployment_id;
-      m.image = image;
+      m.image = plan.containers.back().image;
       m.network = env.network;
       m.command = service.migrate->command;
       m.env = spec->env;
@@ -105,46 +208,7 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
   if (!state.live_color.empty()) {
     plan.previous_upstreams = upstreams_for(app.name, env, state.live_color, plan.live_version);
   }
-  plan.reuse_warm_containers = kind == proto::DeploymentKind::rollback && state.warm_until &&
-                               state.warm_color == plan.target_color;
   return plan;
-}
-
-nlohmann::json to_json(const DeployPlan& plan) {
-  nlohmann::json containers = nlohmann::json::array();
-  for (const auto& c : plan.containers) {
-    nlohmann::json env_keys = nlohmann::json::array();
-    for (const auto& [key, value] : c.env) env_keys.push_back(key);
-    containers.push_back({{"service", c.service}, {"name", c.name}, {"image", c.image},
-                          {"network", c.network}, {"env_keys", env_keys},
-                          {"port", c.port ? nlohmann::json(*c.port) : nlohmann::json(nullptr)}});
-  }
-  nlohmann::json upstreams = nlohmann::json::array();
-  for (std::size_t i = 0; i < plan.upstreams.size(); ++i) {
-    const auto& next = plan.upstreams[i];
-    nlohmann::json diff{{"file", router::upstream_file_name(next)}, {"to", next.servers}};
-    for (const auto& prev : plan.previous_upstreams) {
-      if (prev.service == next.service) diff["from"] = prev.servers;
-    }
-    upstreams.push_back(std::move(diff));
-  }
-  nlohmann::json json{{"kind", proto::to_string(plan.kind)},
-                      {"version", plan.version},
-                      {"target_color", plan.target_color},
-                      {"live_color", plan.live_color},
-                      {"live_version", plan.live_version},
-                      {"images", plan.images},
-                      {"containers", std::move(containers)},
-                      {"upstreams", std::move(upstreams)},
-                      {"drain", plan.drain.count()},
-                      {"env_file", plan.env_file ? nlohmann::json(*plan.env_file) : nlohmann::json(nullptr)}};
-  if (plan.source) json["build_mode"] = true;
-  if (plan.migration) {
-    json["migration"] = {{"service", plan.migration->service},
-                         {"image", plan.migration->image},
-                         {"command", plan.migration->command}};
-  }
-  return json;
 }
 
 }  // namespace fical::agent::deploy

@@ -1,12 +1,16 @@
 #pragma once
 // What a deployment will do, decided before anything changes: the pure half of the
-// engine. The executor carries a plan out; dry runs return it as JSON.
+// engine. Every decision is made here from facts gathered beforehand (plan_facts.hpp):
+// the image each container runs (tag, commit or recorded digest), where its env comes
+// from, whether it is created, restarted or reused. The executor carries a plan out
+// without changing it; dry runs return the same plan as JSON.
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/config/config.hpp"
@@ -16,11 +20,29 @@
 
 namespace fical::agent::deploy {
 
-/// One container to create for the new color.
+/// What the start phase does with a container of the new color.
+enum class ContainerAction {
+  create,            // create and start it (removing what has its name first, see `replaces`)
+  restart_retained,  // a rollback: start the stopped container that release left
+  reuse_warm,        // a rollback inside keep_warm: it still runs that release; only switch
+};
+std::string_view to_string(ContainerAction action);
+
+/// Where a container's env_file variables come from.
+enum class EnvSource {
+  current,   // today's env_file and env sources
+  recorded,  // a rollback: the snapshot of the env the release ran with
+};
+std::string_view to_string(EnvSource source);
+
+/// One container of the new color.
 struct ContainerPlan {
   std::string service;
   std::string name;
-  std::string image;    // repository:version
+  // repository:version; build mode fical/<app>-<service>:<commit>; a rollback of a release
+  // that recorded its digest repository@sha256:...
+  std::string image;
+  bool pinned_to_digest = false;  // image is the recorded digest, not the tag
   std::string network;  // "host" or a Docker network
   std::map<std::string, std::string> env;  // config env (+ PORT in host mode); env_file added at run
   std::map<std::string, std::string> labels;
@@ -29,6 +51,11 @@ struct ContainerPlan {
   proto::ServiceSpec spec;  // as configured (or as the release ran, for a rollback); recorded with it
   config::HealthCheck health;
   std::optional<config::BuildSpec> build;  // build mode: image is built, not pulled
+  ContainerAction action = ContainerAction::create;
+  // create: the release label of the container of this name that is removed first
+  // ("?" when it has none); empty when there is none.
+  std::optional<std::string> replaces;
+  EnvSource env_source = EnvSource::current;
 };
 
 /// The one-off migration container, from the new image.
@@ -44,6 +71,22 @@ struct MigrationPlan {
   std::chrono::milliseconds timeout{};
 };
 
+/// What a rollback returns to, as the release recorded it.
+struct RollbackPlan {
+  std::string deployment_id;  // of the release: its env snapshot's key
+  std::string env_hash;       // of the env_file it ran with
+  std::vector<proto::SecretVersion> secret_versions;  // the versions of its env sources
+  // Fetch those versions rather than today's: not current_env, and the release either kept
+  // its env or recorded versions (a service's own sources are never in the snapshot).
+  bool pin_secret_versions = false;
+  EnvSource env_source = EnvSource::current;
+  bool snapshot_missing = false;  // the recorded env was asked for but never recorded
+  bool env_changed = false;       // today's env_file differs from the one it ran with
+  // current_env with an env that may differ (a changed env_file, or env sources whose
+  // versions may have moved): retained containers have the old env baked in.
+  bool recreate_retained = false;
+};
+
 /// Everything a deployment of one environment will do, in order.
 struct DeployPlan {
   std::string deployment_id;
@@ -56,10 +99,13 @@ struct DeployPlan {
   std::string live_version;
   bool reuse_warm_containers = false;     // rollback inside keep_warm: only switch
   bool current_env = false;               // rollback with today's env_file, not the recorded one
-  std::vector<std::string> images;        // to pull when missing (deploys always pull)
-  // Build mode: the version is a git ref of this source. Images of services with a build
-  // are fical/<app>-<service>:<version> here; the executor pins them to the commit.
+  // Build mode: the version is a git ref of this source; `source_ref` is what is checked
+  // out (a rollback's recorded commit, else the version) and `commit` what it resolved to.
+  // Images of services with a build are fical/<app>-<service>:<commit>.
   std::optional<config::Source> source;
+  std::string source_ref;
+  std::string commit;
+  std::optional<RollbackPlan> rollback;   // set for rollbacks of a recorded release
   std::optional<MigrationPlan> migration;
   std::vector<ContainerPlan> containers;
   std::vector<router::UpstreamTarget> upstreams;           // after the switch
@@ -72,13 +118,38 @@ struct DeployPlan {
   int retain = 5;
 };
 
+/// A container of the target color as Docker showed it before planning.
+struct FoundContainer {
+  bool running = false;
+  std::string release;  // its fical.release label; empty without one
+};
+
+/// What the planner needs to know that only I/O can tell; gathered before planning
+/// (plan_facts.hpp), so a dry run and the real run plan from the same facts.
+struct PlanFacts {
+  // The release a rollback returns to: its services run with the specs and digests it
+  // recorded (those it has), not today's.
+  std::optional<proto::Release> recorded;
+  bool current_env = false;           // rollback: today's env, not the recorded one
+  bool recorded_env_snapshot = false; // rollback: the env `recorded` ran with is kept
+  bool env_file_changed = false;      // rollback: today's env_file differs from `recorded`'s
+  std::string commit;                 // build mode: what source_ref resolved to; empty: not yet
+  std::map<std::string, FoundContainer> target_containers;  // by name; absent: none
+};
+
 /// Plans a deploy of `version` (or a rollback to it) into the color that is not live.
-/// `recorded` is the release a rollback returns to: its services run with the specs it
-/// recorded (those it has), not today's.
 DeployPlan plan_deployment(const config::App& app, const config::Environment& env,
                            const store::EnvState& state, proto::DeploymentKind kind,
                            const std::string& version, const std::string& deployment_id,
-                           const proto::Release* recorded = nullptr);
+                           const PlanFacts& facts = {});
+
+/// Build mode: the ref a deployment checks out. A rollback rebuilds exactly what ran (the
+/// commit `recorded` names), even if its ref moved since; otherwise the version.
+std::string source_ref(proto::DeploymentKind kind, const std::string& version, const proto::Release* recorded);
+
+/// The images the pull phase fetches, once each: every container's that is not built,
+/// and the migration's. A rollback pulls only those missing; a deploy pulls them all.
+std::vector<std::string> images_to_pull(const DeployPlan& plan);
 
 /// Container name -> its address on the environment's Docker network, for the containers
 /// fical made that are running (routes.hpp reads them from Docker).
@@ -92,8 +163,8 @@ std::vector<router::UpstreamTarget> upstreams_for(const std::string& app, const 
                                                   const std::string& color, const std::string& version,
                                                   const ContainerAddresses* addresses = nullptr);
 
-/// The plan as shown to people (dry runs, the deployment record). Never includes
-/// env_file values; it names the file only.
+/// The plan as shown to people (dry runs, the deployment record; plan_json.cpp). Never
+/// includes env_file values; it names the file only.
 nlohmann::json to_json(const DeployPlan& plan);
 
 }  // namespace fical::agent::deploy

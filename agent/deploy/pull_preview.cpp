@@ -1,17 +1,12 @@
 #include "agent/deploy/pull_preview.hpp"
 
-#include <set>
-
 #include "agent/deploy/registry_auth.hpp"
 
 namespace fical::agent::deploy {
 
 nlohmann::json pull_preview(docker::DockerEngine& docker, const config::Config& config, const DeployPlan& plan) {
   nlohmann::json pulls = nlohmann::json::array();
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < plan.images.size(); ++i) {
-    const auto& image = plan.images[i];
-    if (plan.containers.at(i).build || !seen.insert(image).second) continue;
+  for (const auto& image : images_to_pull(plan)) {
     nlohmann::json entry{{"image", image}};
     try {
       entry["local"] = docker.inspect_image(image).has_value();

@@ -240,9 +240,20 @@ TEST_CASE("a rollback recreates a release from its recorded digest even when its
   docker_cli({"push", "-q", h.image(tag)});
   h.docker().remove_container(h.app() + "-prod-web-blue", true);
 
+  // The dry run shows the plan the rollback then records and runs: the recorded digest.
+  agent::RollbackCommand preview{h.app(), "prod", {tag, true, false}, {"test", "127.0.0.1"}, ""};
+  auto dry = std::get<proto::Deployment>(h.manager().rollback(preview));
   auto back = h.rollback(tag);
   require_succeeded(back);
   CHECK(has_event(back, "the image " + tag + " ran (its tag may have moved since)"));
+  INFO(dry.plan.dump(2));
+  INFO(back.plan.dump(2));
+  auto shown = dry.plan;
+  shown.erase("pull");  // the dry run's registry and env previews, beside the plan
+  shown.erase("env");
+  CHECK(shown == back.plan);
+  CHECK_THAT(back.plan["containers"][0]["image"].get<std::string>(), Catch::StartsWith(TestEnv::get().test_image + "@sha256:"));
+  CHECK(back.plan["containers"][0]["action"] == "create");
   CHECK(h.settled_on("v1"));  // v1's image answers "v1"; the moved tag would answer "v3"
 }
 

@@ -95,8 +95,19 @@ TEST_CASE("build mode deploys by tag, by branch and by short sha, and records th
   auto c3 = s.origin.commit("feature", app_tree("b3"));
   auto& h = s.harness;
 
+  // The dry run resolves the ref too: it shows the plan the deploy then runs.
+  agent::DeployCommand preview{h.app(), "prod", {"v1", true}, {"test", "127.0.0.1"}, ""};
+  auto dry = std::get<proto::Deployment>(h.manager().deploy(preview));
   auto by_tag = h.deploy("v1");
   require_succeeded(by_tag);
+  INFO(dry.plan.dump(2));
+  INFO(by_tag.plan.dump(2));
+  CHECK(dry.plan["commit"] == c1);
+  CHECK(by_tag.plan["containers"][0]["image"] == "fical/" + h.app() + "-web:" + c1);
+  auto shown = dry.plan;
+  shown.erase("pull");  // the dry run's registry and env previews, beside the plan
+  shown.erase("env");
+  CHECK(shown == by_tag.plan);
   CHECK(h.settled_on("b1"));
   CHECK(s.live().commit == c1);
   CHECK(s.live().images.at(0).image == "fical/" + h.app() + "-web:" + c1);
@@ -104,7 +115,8 @@ TEST_CASE("build mode deploys by tag, by branch and by short sha, and records th
   std::vector<proto::Phase> phases;
   for (const auto& p : by_tag.phases) phases.push_back(p.phase);
   using P = proto::Phase;
-  CHECK(phases == std::vector<P>{P::preflight, P::resolve, P::build, P::migrate, P::start, P::health,
+  // The commit is resolved first: the plan is made with it.
+  CHECK(phases == std::vector<P>{P::resolve, P::preflight, P::build, P::migrate, P::start, P::health,
                                  P::switch_traffic, P::verify, P::done});
   CHECK(find_event(by_tag, "v1 is tag " + c1.substr(0, 12)));
   CHECK(find_event(by_tag, "web: Step 2/5 : COPY hello.txt /app/hello.txt"));

@@ -1,6 +1,6 @@
 // The executor against a FakeDockerEngine and a scripted nginx: each step fails in turn,
 // and each test asserts the Docker calls made, the upstream file left and the state saved.
-#include "agent/deploy/executor.hpp"
+#include "agent/deploy/deployment_run.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -39,10 +39,15 @@ class ScriptedNginx : public agent::router::NginxControl {
 };
 
 /// One app `web` with env `prod` on the Docker network `platform`: service `api` (port
-/// 3000, Docker HEALTHCHECK, a migration).
+/// 3000, Docker HEALTHCHECK, a migration); with `env_file`, web.env (TOKEN=one) beside it.
 class Harness {
  public:
-  Harness() {
+  explicit Harness(bool env_file = false) {
+    std::string env_file_line;
+    if (env_file) {
+      std::ofstream(env_path()) << "TOKEN=one\n";
+      env_file_line = "        env_file: " + env_path().string() + "\n";
+    }
     auto parsed = agent::config::parse_config(R"(
 state_dir: )" + (dir_.path() / "state").string() + R"(
 docker: { min_free_disk_mb: 0 }
@@ -52,7 +57,7 @@ apps:
     environments:
       prod:
         network: platform
-        drain: 1ms
+)" + env_file_line + R"(        drain: 1ms
         stop_timeout: 1s
         services:
           api:
@@ -69,15 +74,12 @@ apps:
     router_ = std::make_unique<agent::router::UpstreamRouter>(dir_.path() / "upstreams", nginx);
   }
 
+  /// Runs a deployment as the manager's thread does (facts, plan, executor).
   DeploymentState run(const std::string& version, DeploymentKind kind = DeploymentKind::deploy,
-                      bool cancel_first = false) {
+                      bool cancel_first = false, bool current_env = false) {
     const auto& app = *config_.find_app("web");
     const auto& env = *app.find_environment("prod");
-    auto state = store_->load_env("web", "prod");
-    auto history = store_->load_releases("web", "prod");
     auto id = "d-" + std::to_string(++runs_);
-    auto plan = agent::deploy::plan_deployment(app, env, state, kind, version, id,
-                                               proto::latest_release(history, version));
     proto::Deployment initial;
     initial.id = id;
     initial.app = "web";
@@ -85,11 +87,10 @@ apps:
     initial.kind = kind;
     initial.version = version;
     initial.created_at = proto::now_ms();
+    if (kind == DeploymentKind::rollback) initial.env_source = current_env ? "current" : "recorded";
     agent::deploy::DeploymentLog log(initial, *store_);
-    log.set_plan(agent::deploy::to_json(plan), plan.target_color, plan.live_version);
     if (cancel_first) log.request_cancel();
-    agent::deploy::Executor executor({docker, router_.get(), *store_, clock_, config_}, log, plan);
-    auto result = executor.run();
+    auto result = agent::deploy::run_deployment({docker, router_.get(), *store_, clock_, config_}, log, app, env);
     record = log.snapshot(true);
     return result;
   }
@@ -99,6 +100,8 @@ apps:
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
   agent::store::EnvState env_state() { return store_->load_env("web", "prod"); }
+  void save_env_state(const agent::store::EnvState& state) { store_->save_env("web", "prod", state); }
+  std::filesystem::path env_path() const { return dir_.path() / "web.env"; }
   /// The manager over the same fake engine, store and nginx.
   std::unique_ptr<agent::deploy::DeploymentManager> manager() {
     return std::make_unique<agent::deploy::DeploymentManager>(
@@ -316,4 +319,96 @@ TEST_CASE("a dry run waiting on a hung registry holds up no status, events or he
   CHECK(healthy);
   REQUIRE(std::holds_alternative<proto::Deployment>(answer));
   CHECK(std::get<proto::Deployment>(answer).dry_run);
+}
+
+namespace {
+
+/// Asks the manager for a rollback to v1, first as a dry run, then for real; returns both
+/// records once the real one ended.
+std::pair<proto::Deployment, proto::Deployment> dry_then_real_rollback(Harness& h, bool current_env) {
+  auto manager = h.manager();
+  manager->reconcile();
+  agent::RollbackCommand command{"web", "prod", {"v1", true, current_env}, {"test", "127.0.0.1"}, ""};
+  auto dry = manager->rollback(command);
+  REQUIRE(std::holds_alternative<proto::Deployment>(dry));
+  command.request.dry_run = false;
+  auto started = manager->rollback(command);
+  REQUIRE(std::holds_alternative<proto::Deployment>(started));
+  auto id = std::get<proto::Deployment>(started).id;
+  proto::Deployment real;
+  REQUIRE(testing::eventually(
+      [&] {
+        real = std::get<proto::Deployment>(manager->deployment(id));
+        return proto::is_terminal(real.state);
+      },
+      std::chrono::seconds(10)));
+  return {std::get<proto::Deployment>(dry), real};
+}
+
+}  // namespace
+
+TEST_CASE("executor: a rollback's dry run shows the very plan the rollback records and runs",
+          "[executor][planner]") {
+  Harness h(true);
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  std::ofstream(h.env_path()) << "TOKEN=two\n";  // today's env differs from v1's
+  std::string action;
+  bool current_env = false;
+  SECTION("the retained container is restarted with the env it ran with") { action = "restart_retained"; }
+  SECTION("removed by hand, it is created from the recorded digest") {
+    h.docker.remove_container("web-prod-api-blue", true);
+    action = "create";
+  }
+  SECTION("with current_env, it is recreated with today's env") {
+    current_env = true;
+    action = "create";
+  }
+  auto [dry, real] = dry_then_real_rollback(h, current_env);
+  INFO(dry.plan.dump(2));
+  INFO(real.plan.dump(2));
+  REQUIRE(real.state == DeploymentState::succeeded);
+  CHECK(dry.dry_run);
+  auto shown = dry.plan;
+  shown.erase("pull");  // the dry run's previews of the registry and the env, beside the plan
+  shown.erase("env");
+  CHECK(shown == real.plan);
+  const auto& api = real.plan["containers"][0];
+  CHECK(api["image"] == "r/web@sha256:digest-v1");
+  CHECK(api["action"] == action);
+  CHECK(api["env_source"] == (current_env ? "current" : "recorded"));
+  CHECK(real.plan["rollback"]["env_changed"] == true);
+  // The executor did what the plan says.
+  auto creates = h.docker.calls_starting("create web-prod-api-blue").size();
+  CHECK(creates == (action == "create" ? 2u : 1u));
+  CHECK(h.docker.container("web-prod-api-blue")->state.running);
+  auto blue = h.docker.container("web-prod-api-blue");
+  CHECK(blue->image_ref == (action == "create" ? "r/web@sha256:digest-v1" : "r/web:v1"));
+  CHECK(has(blue->env, current_env ? "TOKEN=two" : "TOKEN=one"));
+  CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("executor: a rollback inside keep_warm only switches, as its plan says", "[executor][planner]") {
+  Harness h;
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  // keep_warm without a config change: the env state says blue stays warm.
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  auto state = h.env_state();
+  h.docker.start_container("web-prod-api-blue");
+  state.warm_color = "blue";
+  state.warm_until = proto::now_ms() + std::chrono::minutes(5);
+  h.save_env_state(state);
+  auto [dry, real] = dry_then_real_rollback(h, false);
+  REQUIRE(real.state == DeploymentState::succeeded);
+  auto shown = dry.plan;
+  shown.erase("pull");
+  shown.erase("env");
+  CHECK(shown == real.plan);
+  CHECK(real.plan["reuse_warm_containers"] == true);
+  CHECK(real.plan["containers"][0]["action"] == "reuse_warm");
+  CHECK(h.docker.calls_starting("create web-prod-api-blue").size() == 1);  // v1's only
+  CHECK(h.docker.calls_starting("start web-prod-api-blue").size() == 2);   // v1's, and the test's
+  CHECK(h.env_state().live_color == "blue");
 }

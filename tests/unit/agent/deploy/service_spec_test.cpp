@@ -135,10 +135,10 @@ TEST_CASE("a rollback plans the spec its release recorded; a deploy plans today'
   auto recorded = proto::release_from_json(nlohmann::json::parse(proto::to_json(v1).dump()));
   agent::store::EnvState state;
   state.live_color = "blue";
-  auto rollback = agent::deploy::plan_deployment(app, env, state, DeploymentKind::rollback, "v1", "d-2", &recorded);
+  auto rollback = agent::deploy::plan_deployment(app, env, state, DeploymentKind::rollback, "v1", "d-2", {.recorded = recorded});
   CHECK(rollback.containers.at(0).spec.memory_bytes == 32ll << 20);
   CHECK(rollback.containers.at(0).spec.volumes.at(0).source == "old");
-  auto deploy = agent::deploy::plan_deployment(app, env, state, DeploymentKind::deploy, "v1", "d-3", &recorded);
+  auto deploy = agent::deploy::plan_deployment(app, env, state, DeploymentKind::deploy, "v1", "d-3", {.recorded = recorded});
   CHECK(deploy.containers.at(0).spec.memory_bytes == 64ll << 20);
 }
 

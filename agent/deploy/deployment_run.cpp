@@ -1,0 +1,62 @@
+#include "agent/deploy/deployment_run.hpp"
+
+#include "agent/deploy/source_resolve.hpp"
+#include "agent/deploy/step_error.hpp"
+
+namespace fical::agent::deploy {
+namespace {
+
+PlanRequest request_of(const proto::Deployment& record) {
+  return {record.kind, record.version, record.id, record.env_source == "current"};
+}
+
+const proto::Release* recorded_of(const PlanFacts& facts) { return facts.recorded ? &*facts.recorded : nullptr; }
+
+}  // namespace
+
+proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& log, const config::App& app,
+                                      const config::Environment& env) {
+  auto request = request_of(log.snapshot(false));
+  auto state = deps.store.load_env(app.name, env.name);
+  auto facts = gather_plan_facts(deps.docker, deps.store, app, env, state, request);
+  SourceCheckout checkout;
+  if (app.source) {
+    // The commit is an input of the plan: resolved first, so the plan pins images to it.
+    if (log.cancel_requested()) {
+      log.finish(proto::DeploymentState::cancelled, "cancelled before the switch");
+      return proto::DeploymentState::cancelled;
+    }
+    auto serving = state.live ? state.live->version + " still serves" : std::string("no release was live before");
+    try {
+      checkout = resolve_source(log, deps.clock, deps.store.dir(), app.name, *app.source,
+                                source_ref(request.kind, request.version, recorded_of(facts)), request.version,
+                                serving);
+    } catch (const StepError& e) {
+      log.error(e.what(), e.details);
+      log.finish(proto::DeploymentState::failed, e.what());
+      return proto::DeploymentState::failed;
+    }
+    facts.commit = checkout.resolution.commit;
+  }
+  const auto plan = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  log.set_plan(to_json(plan), plan.target_color, plan.live_version);
+  Executor executor(deps, log, plan, checkout.tree);
+  return executor.run();
+}
+
+DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
+                        const config::Environment& env, const PlanRequest& request, std::string& source_error) {
+  auto state = store.load_env(app.name, env.name);
+  auto facts = gather_plan_facts(docker, store, app, env, state, request);
+  if (app.source) {
+    try {
+      facts.commit = resolve_commit(store.dir(), app.name, *app.source,
+                                    source_ref(request.kind, request.version, recorded_of(facts)));
+    } catch (const std::exception& e) {
+      source_error = e.what();
+    }
+  }
+  return plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+}
+
+}  // namespace fical::agent::deploy
