@@ -87,6 +87,9 @@ class Executor {
   std::string serving() const;
   /// Preflight: are the live color's containers running? Says so in the record.
   void check_live_color();
+  /// Preflight: fical's upstream files for the live color, as it wrote them (an operator's
+  /// edit would fail nginx -t or the switch back).
+  void restore_own_upstreams();
   const config::Environment& environment() const;
 
   ExecutorDeps deps_;

@@ -10,6 +10,7 @@
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/required_env.hpp"
+#include "agent/deploy/routes.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/store/atomic_file.hpp"
 
@@ -42,12 +43,19 @@ void Executor::preflight() {
   check_free_disk();
   check_live_color();
   if (deps_.router && !plan_.upstreams.empty()) {
+    // A switch needs an nginx to reload: refused here, before the migration changes anything.
+    if (auto up = deps_.router->check_running(); !up.ok) {
+      throw StepError("nginx is not running, so no switch could reach it: start nginx first; " + serving() + " (" +
+                          up.message + ")",
+                      {{"reason", "nginx_not_running"}, {"nginx", up.message}});
+    }
+    restore_own_upstreams();
     // fical's upstream files hold addresses, never names, so a stopped container cannot
     // fail nginx -t: when it fails, something else in nginx's configuration is broken.
     if (auto test = deps_.router->test_current(); !test.ok) {
       throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
                       "fix nginx first; " + serving() + "\n" + test.message,
-                      {{"nginx_test", test.message}});
+                      {{"reason", "nginx_test_failed"}, {"nginx_test", test.message}});
     }
   }
   for (const auto& c : plan_.containers) {
@@ -63,6 +71,24 @@ void Executor::preflight() {
   }
   log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
             (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
+}
+
+void Executor::restore_own_upstreams() {
+  if (plan_.live_color.empty()) return;
+  auto targets = routed_upstreams(deps_.docker, plan_.app, environment(), plan_.live_color, plan_.live_version);
+  std::vector<std::string> restored;
+  for (const auto& t : targets) {
+    if (t.servers.empty()) return;  // nothing to point at: the switch writes them
+    if (deps_.router->current(t) != router::render_upstream(t)) restored.push_back(router::upstream_file_name(t));
+  }
+  if (restored.empty()) return;
+  try {
+    deps_.router->refresh([&] { return std::optional(targets); });
+  } catch (const router::RouterError&) {
+    return;  // nginx -t next says why
+  }
+  log_.warn("restored fical's upstream files changed by hand (" + join(restored) + "): fical owns them",
+            {{"restored", restored}});
 }
 
 void Executor::check_live_color() {
