@@ -83,6 +83,7 @@ proto::DeploymentState Executor::run() {
       check_cancelled();
     }
     pull_images();
+    await_nginx_test();
     check_required_env();
     check_cancelled();
     run_migration();
@@ -143,6 +144,9 @@ void Executor::pull_images() {
       bool present = deps_.docker.inspect_image(image).has_value();
       if (plan_.kind == proto::DeploymentKind::rollback && present) {
         log_.info(image + " is still here: no pull");
+      } else if (auto early = prefetched_.find(image); early != prefetched_.end()) {
+        log_.info("pulled " + image + " (it was here: its tag was checked during the preflight)");
+        await_prefetched(image, early->second);
       } else {
         auto [repo, tag] = split_reference(image);
         log_.info("pulling " + image);
@@ -181,6 +185,30 @@ void Executor::pull_images() {
     images_.push_back({plan_.containers.at(i).service, image, digest, info->id});
     log_.info(image + " is " + (digest.empty() ? short_id(info->id) : digest),
               {{"image", image}, {"digest", digest}, {"image_id", info->id}});
+  }
+}
+
+void Executor::prefetch_present_images() {
+  if (plan_.kind == proto::DeploymentKind::rollback) return;  // it pulls only what is gone
+  for (std::size_t i = 0; i < plan_.images.size(); ++i) {
+    const auto& image = plan_.images[i];
+    if (plan_.containers.at(i).build || prefetched_.count(image)) continue;
+    // An image that downloads reports its progress in the pull phase: not started here.
+    if (!deps_.docker.inspect_image(image)) continue;
+    auto [repo, tag] = split_reference(image);
+    docker::PullSpec spec{repo, tag, registry_auth(image), std::chrono::minutes(15)};
+    prefetched_[image] = std::async(std::launch::async, [this, spec] {
+      deps_.docker.pull(spec, [this](const docker::PullProgress&) { return !log_.cancel_requested(); });
+    });
+  }
+}
+
+void Executor::await_prefetched(const std::string& image, std::future<void>& pull) {
+  try {
+    pull.get();
+  } catch (const docker::DockerError& e) {
+    if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
+    throw StepError("pull of " + image + " failed: " + e.what());
   }
 }
 

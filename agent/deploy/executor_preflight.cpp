@@ -39,6 +39,7 @@ std::string join(const std::vector<std::string>& words) {
 
 void Executor::preflight() {
   enter(Phase::preflight);
+  prefetch_present_images();
   read_env_file();
   check_free_disk();
   check_live_color();
@@ -50,13 +51,9 @@ void Executor::preflight() {
                       {{"reason", "nginx_not_running"}, {"nginx", up.message}});
     }
     restore_own_upstreams();
-    // fical's upstream files hold addresses, never names, so a stopped container cannot
-    // fail nginx -t: when it fails, something else in nginx's configuration is broken.
-    if (auto test = deps_.router->test_current(); !test.ok) {
-      throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
-                      "fix nginx first; " + serving() + "\n" + test.message,
-                      {{"reason", "nginx_test_failed"}, {"nginx_test", test.message}});
-    }
+    // nginx -t reads only nginx's files and takes tens of ms: it runs while the images are
+    // pulled (a pull changes nothing that serves) and is awaited before the migration.
+    nginx_test_ = std::async(std::launch::async, [router = deps_.router] { return router->test_current(); });
   }
   for (const auto& c : plan_.containers) {
     if (!c.port || c.network != "host") continue;
@@ -71,6 +68,17 @@ void Executor::preflight() {
   }
   log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
             (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
+}
+
+void Executor::await_nginx_test() {
+  if (!nginx_test_.valid()) return;
+  // fical's upstream files hold addresses, never names, so a stopped container cannot
+  // fail nginx -t: when it fails, something else in nginx's configuration is broken.
+  if (auto test = nginx_test_.get(); !test.ok) {
+    throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
+                    "fix nginx first; " + serving() + "\n" + test.message,
+                    {{"reason", "nginx_test_failed"}, {"nginx_test", test.message}});
+  }
 }
 
 void Executor::restore_own_upstreams() {
