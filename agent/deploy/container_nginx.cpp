@@ -17,4 +17,15 @@ router::NginxResult ContainerNginx::run(const std::vector<std::string>& argv, co
   }
 }
 
+router::NginxResult ContainerNginx::running() {
+  try {
+    auto info = docker_.inspect_container(container_);
+    if (!info) return {false, "container " + container_ + " does not exist"};
+    if (!info->state.running) return {false, "container " + container_ + " is " + info->state.status};
+    return {true, ""};
+  } catch (const docker::DockerError& e) {
+    return {false, "container " + container_ + ": " + e.what()};
+  }
+}
+
 }  // namespace fical::agent::deploy

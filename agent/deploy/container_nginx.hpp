@@ -15,6 +15,8 @@ class ContainerNginx : public router::NginxControl {
       : docker_(docker), container_(std::move(container)), test_command_(std::move(test_command)) {}
   router::NginxResult test() override { return run(test_command_, "nginx -t"); }
   router::NginxResult reload() override { return run({"nginx", "-s", "reload"}, "nginx reload"); }
+  /// The container runs.
+  router::NginxResult running() override;
 
  private:
   router::NginxResult run(const std::vector<std::string>& argv, const std::string& what);

@@ -81,6 +81,7 @@ proto::DeploymentState Executor::run() {
       check_cancelled();
     }
     pull_images();
+    await_nginx_test();
     check_required_env();
     check_cancelled();
     run_migration();
@@ -150,10 +151,38 @@ void Executor::pull_images() {
   }
 }
 
+void Executor::prefetch_present_images() {
+  if (plan_.kind == proto::DeploymentKind::rollback) return;  // it pulls only what is gone
+  for (const auto& image : images_to_pull(plan_)) {
+    if (prefetched_.count(image)) continue;
+    // An image that downloads reports its progress in the pull phase: not started here.
+    if (!deps_.docker.inspect_image(image)) continue;
+    auto [repo, tag] = split_reference(image);
+    docker::PullSpec spec{repo, tag, registry_auth(image), std::chrono::minutes(15)};
+    prefetched_[image] = std::async(std::launch::async, [this, spec] {
+      deps_.docker.pull(spec, [this](const docker::PullProgress&) { return !log_.cancel_requested(); });
+    });
+  }
+}
+
+void Executor::await_prefetched(const std::string& image, std::future<void>& pull) {
+  try {
+    pull.get();
+  } catch (const docker::DockerError& e) {
+    if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
+    throw StepError("pull of " + image + " failed: " + e.what());
+  }
+}
+
 void Executor::pull_image(const std::string& image) {
   bool present = deps_.docker.inspect_image(image).has_value();
   if (plan_.kind == proto::DeploymentKind::rollback && present) {
     log_.info(image + " is still here: no pull");
+    return;
+  }
+  if (auto early = prefetched_.find(image); early != prefetched_.end()) {
+    log_.info("pulled " + image + " (it was here: its tag was checked during the preflight)");
+    await_prefetched(image, early->second);
     return;
   }
   auto [repo, tag] = split_reference(image);

@@ -5,6 +5,7 @@
 // containers and leaves the old color untouched; after it, a failure switches back.
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,10 @@ class Executor {
   void build_images();
   void pull_images();
   void pull_image(const std::string& image);
+  /// At preflight's start: the registry round trip of each image already here (only its tag
+  /// is checked, nothing downloads) runs beside the checks; pull_images awaits it.
+  void prefetch_present_images();
+  void await_prefetched(const std::string& image, std::future<void>& pull);
   void run_migration();
   void start_new_color();
   void wait_until_healthy();
@@ -88,6 +93,11 @@ class Executor {
   std::string serving() const;
   /// Preflight: are the live color's containers running? Says so in the record.
   void check_live_color();
+  /// Preflight: fical's upstream files for the live color, as it wrote them (an operator's
+  /// edit would fail nginx -t or the switch back).
+  void restore_own_upstreams();
+  /// The preflight's nginx -t, run while the images are pulled: awaited before anything changes.
+  void await_nginx_test();
   const config::Environment& environment() const;
 
   ExecutorDeps deps_;
@@ -103,6 +113,8 @@ class Executor {
   std::filesystem::path tree_;  // build mode: the release tree of plan_.commit
   std::vector<std::string> created_;    // containers this deployment created
   std::vector<std::string> restarted_;  // retained containers a rollback started
+  std::future<router::NginxResult> nginx_test_;  // preflight's, until awaited
+  std::map<std::string, std::future<void>> prefetched_;  // image -> its pull, from preflight
   bool switched_ = false;
   bool live_running_ = true;  // the live color's containers ran at preflight
   std::vector<router::UpstreamTarget> applied_;  // the upstreams the switch made live

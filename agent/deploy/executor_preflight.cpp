@@ -10,6 +10,7 @@
 #include "agent/deploy/http_probe.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/required_env.hpp"
+#include "agent/deploy/routes.hpp"
 #include "agent/deploy/step_error.hpp"
 #include "agent/store/atomic_file.hpp"
 
@@ -38,17 +39,21 @@ std::string join(const std::vector<std::string>& words) {
 
 void Executor::preflight() {
   enter(Phase::preflight);
+  prefetch_present_images();
   read_env_file();
   check_free_disk();
   check_live_color();
   if (deps_.router && !plan_.upstreams.empty()) {
-    // fical's upstream files hold addresses, never names, so a stopped container cannot
-    // fail nginx -t: when it fails, something else in nginx's configuration is broken.
-    if (auto test = deps_.router->test_current(); !test.ok) {
-      throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
-                      "fix nginx first; " + serving() + "\n" + test.message,
-                      {{"nginx_test", test.message}});
+    // A switch needs an nginx to reload: refused here, before the migration changes anything.
+    if (auto up = deps_.router->check_running(); !up.ok) {
+      throw StepError("nginx is not running, so no switch could reach it: start nginx first; " + serving() + " (" +
+                          up.message + ")",
+                      {{"reason", "nginx_not_running"}, {"nginx", up.message}});
     }
+    restore_own_upstreams();
+    // nginx -t reads only nginx's files and takes tens of ms: it runs while the images are
+    // pulled (a pull changes nothing that serves) and is awaited before the migration.
+    nginx_test_ = std::async(std::launch::async, [router = deps_.router] { return router->test_current(); });
   }
   for (const auto& c : plan_.containers) {
     if (!c.port || c.network != "host") continue;
@@ -63,6 +68,35 @@ void Executor::preflight() {
   }
   log_.info("preflight passed: deploying " + plan_.version + " to the " + plan_.target_color + " color" +
             (plan_.live_color.empty() ? " (first release)" : ", " + plan_.live_version + " stays live meanwhile"));
+}
+
+void Executor::await_nginx_test() {
+  if (!nginx_test_.valid()) return;
+  // fical's upstream files hold addresses, never names, so a stopped container cannot
+  // fail nginx -t: when it fails, something else in nginx's configuration is broken.
+  if (auto test = nginx_test_.get(); !test.ok) {
+    throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
+                    "fix nginx first; " + serving() + "\n" + test.message,
+                    {{"reason", "nginx_test_failed"}, {"nginx_test", test.message}});
+  }
+}
+
+void Executor::restore_own_upstreams() {
+  if (plan_.live_color.empty()) return;
+  auto targets = routed_upstreams(deps_.docker, plan_.app, environment(), plan_.live_color, plan_.live_version);
+  std::vector<std::string> restored;
+  for (const auto& t : targets) {
+    if (t.servers.empty()) return;  // nothing to point at: the switch writes them
+    if (deps_.router->current(t) != router::render_upstream(t)) restored.push_back(router::upstream_file_name(t));
+  }
+  if (restored.empty()) return;
+  try {
+    deps_.router->refresh([&] { return std::optional(targets); });
+  } catch (const router::RouterError&) {
+    return;  // nginx -t next says why
+  }
+  log_.warn("restored fical's upstream files changed by hand (" + join(restored) + "): fical owns them",
+            {{"restored", restored}});
 }
 
 void Executor::check_live_color() {

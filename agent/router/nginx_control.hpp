@@ -2,6 +2,7 @@
 // Testing and reloading nginx, however this host runs it.
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "agent/config/config.hpp"
 #include "agent/router/process_runner.hpp"
@@ -21,6 +22,8 @@ class NginxControl {
   virtual ~NginxControl() = default;
   virtual NginxResult test() = 0;
   virtual NginxResult reload() = 0;
+  /// Is there an nginx for reload() to reach? ok when it cannot tell (a reload command).
+  virtual NginxResult running() { return {true, ""}; }
 };
 
 /// nginx on this host: test_command through the ProcessRunner; reload by SIGHUP to the
@@ -31,8 +34,12 @@ class LocalNginx : public NginxControl {
       : options_(options), runner_(runner) {}
   NginxResult test() override;
   NginxResult reload() override;
+  /// With a pidfile: the master it names is alive.
+  NginxResult running() override;
 
  private:
+  /// The master's pid from the pidfile, or why there is none.
+  std::variant<int, std::string> master_pid() const;
   config::NginxOptions options_;
   ProcessRunner& runner_;
 };

@@ -46,6 +46,8 @@ class UpstreamRouter {
 
   /// `nginx -t` on the configuration as it is (preflight).
   NginxResult test_current();
+  /// Is nginx there for a reload to reach (NginxControl::running)?
+  NginxResult check_running() { return nginx_.running(); }
 
   const std::filesystem::path& dir() const { return dir_; }
 

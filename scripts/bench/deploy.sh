@@ -5,6 +5,10 @@
 # environment (scripts/test-env.sh) and takes it down at the end; builds what it needs.
 # The named-network case runs the same app on test-env's Docker network, where nginx
 # reaches each color at the container's address (as fical writes it in the upstream).
+# The limit (issue 17) runs in the same run: a hand-made optimal blue-green switch of the
+# same app (tests/bench/limit_flow.hpp: the same migration, create and start through the
+# Docker API, /health every 10 ms, upstream rename, SIGHUP), measured right after fical's
+# deploy of the same versions; fical's time to live is reported as a ratio of it.
 # Prints a table and the phases of each fical deployment. Bounded: every loop and the load
 # stop by themselves. Exit 0 when fical met every target, 1 when it missed one.
 #

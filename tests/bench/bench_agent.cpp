@@ -26,7 +26,8 @@ std::string random_hex(int digits) {
 // with the engine's default timing; two host-network colors on free ports, or (with
 // `network`) port 8080 of each color's container on that Docker network.
 std::string environment_yaml(const std::string& app, const std::string& env, const AgentSetup& s,
-                             const std::string& extra, const std::string& network = "") {
+                             const std::string& extra, const std::string& network = "",
+                             const std::string& service_extra = "") {
   std::string health = "{ http: /health, deadline: 30s" + (s.health_yaml.empty() ? "" : ", " + s.health_yaml) + " }";
   std::string boot = "BOOT_DELAY: \"" + std::to_string(s.boot_seconds) + "\"";
   auto where = network.empty() ? "            ports: { blue: " + std::to_string(testing::free_port()) +
@@ -37,7 +38,7 @@ std::string environment_yaml(const std::string& app, const std::string& env, con
          "        retain: 5\n        drain: 1s\n        stop_timeout: 1s\n" + extra +
          "        verify_path: /" + app + "-" + env + "/\n" +
          "        services:\n          web:\n            image: " + s.image + "\n" + where +
-         "            health: " + health + "\n";
+         "            health: " + health + "\n" + service_extra;
 }
 
 // What the agent's config stores of a token: its SHA-256 in hex.
@@ -67,7 +68,9 @@ BenchAgent::BenchAgent(AgentSetup setup, const testing::PrivateNginx& nginx)
               "  test_command: [" + test_command + "]\n" +
               "  verify_url: http://127.0.0.1:" + std::to_string(nginx.port()) + "\n" +
               "apps:\n  " + app_ + ":\n    environments:\n" +
-              environment_yaml(app_, "prod", setup_, "") +
+              // prod runs the test app's migration, as the limit (limit_flow.hpp) does.
+              environment_yaml(app_, "prod", setup_, "", "",
+                               "            migrate: { command: [/app/migrate.sh], timeout: 60s }\n") +
               environment_yaml(app_, "warm", setup_, "        keep_warm: 10m\n") +
               (setup_.network.empty() ? "" : environment_yaml(app_, "net", setup_, "", setup_.network));
   std::ofstream(dir_.path() / "agent.yaml") << yaml;

@@ -13,8 +13,8 @@
 
 namespace fical::bench {
 
-/// What the benchmark's agent runs: one app with the environments `prod` and `warm`
-/// (the same, plus keep_warm) with host networking, and `net` on a Docker network when
+/// What the benchmark's agent runs: one app with the environments `prod` (with the test
+/// app's migration) and `warm` (without, plus keep_warm) with host networking, and `net` on a Docker network when
 /// `network` is set, all routed by `nginx` at /<app>-<env>/.
 struct AgentSetup {
   std::string agent_binary;

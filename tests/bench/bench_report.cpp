@@ -33,6 +33,7 @@ const Row* baseline(const std::vector<Row>& rows) {
 
 std::string verdict(const Row& row) {
   if (row.target == Target::none) return "baseline";
+  if (row.target == Target::limit) return row.m.command.exit_code == 0 ? "limit" : "limit FAILED: " + row.m.command.err;
   std::string missed;
   auto miss = [&](const std::string& what) { missed += (missed.empty() ? "MISSED: " : "; ") + what; };
   if (row.m.command.exit_code != 0) miss("command exited " + std::to_string(row.m.command.exit_code));
@@ -68,7 +69,7 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
   out << "\nagainst the compose baseline (" << base->m.name << "): failed requests " << base->m.load.failed
       << ", longest gap " << ms(base->m.load.longest_gap) << ", to live " << ms(base->m.to_live) << "\n";
   for (const auto& r : rows) {
-    if (&r == base || !r.m.to_live) continue;
+    if (&r == base || !r.m.to_live || r.target == Target::limit) continue;
     double gap = base->m.load.longest_gap.count() > 0
                      ? double(r.m.load.longest_gap.count()) / double(base->m.load.longest_gap.count())
                      : 0;
@@ -96,6 +97,62 @@ void print_phases(std::ostream& out, const std::vector<Row>& rows) {
     out << "  client exited     +" << r.m.command.wall.count() << "\n";
     out << "  nginx served " << r.m.expected_version << "   +" << ms(r.m.to_live) << "\n";
   }
+}
+
+bool print_limit_comparison(std::ostream& out, const std::vector<Row>& rows, const std::vector<LimitPair>& pairs) {
+  out << "\nagainst the limit (hand-made optimal switch: same migration, create+start, /health every 10 ms, "
+         "upstream rename, SIGHUP)\n";
+  char line[300];
+  std::snprintf(line, sizeof line, "  %-28s %9s %9s %7s %13s %17s  %s\n", "fical scenario", "fical", "limit", "ratio",
+                "failed f/l", "longest gap f/l", "target");
+  out << line;
+  bool all_met = !pairs.empty();  // each pair's failed requests and gap; the ratio over all
+  long long fical_sum = 0, limit_sum = 0;
+  for (const auto& p : pairs) {
+    const auto& f = rows.at(p.fical).m;
+    const auto& l = rows.at(p.limit).m;
+    if (!f.to_live || !l.to_live) {
+      out << "  " << f.name << ": never served (fical " << ms(f.to_live) << ", limit " << ms(l.to_live) << ")\n";
+      all_met = false;
+      continue;
+    }
+    fical_sum += f.to_live->count();
+    limit_sum += l.to_live->count();
+    double ratio = double(f.to_live->count()) / double(l.to_live->count());
+    bool pair_met = f.load.failed == 0 && f.load.longest_gap <= l.load.longest_gap + milliseconds(10) &&
+                    f.command.exit_code == 0;
+    bool met = pair_met && ratio <= 1.05;
+    all_met = all_met && pair_met;
+    std::snprintf(line, sizeof line, "  %-28s %9s %9s %7s %6llu/%-6llu %8s/%-8s  %s\n", f.name.c_str(),
+                  ms(f.to_live).c_str(), ms(l.to_live).c_str(), fixed("x%.3f", ratio).c_str(),
+                  static_cast<unsigned long long>(f.load.failed), static_cast<unsigned long long>(l.load.failed),
+                  ms(f.load.longest_gap).c_str(), ms(l.load.longest_gap).c_str(), met ? "met" : "MISSED");
+    out << line;
+    out << "    limit's steps:";
+    for (const auto& [name, took] : p.limit_steps) out << " " << name << " " << took.count() << " ms;";
+    out << "\n";
+    if (f.record) {
+      out << "    fical's: accepted +" << (f.record->created_at - f.started_at).count() << " ms;";
+      for (const auto& ph : f.record->phases) {
+        if (ph.phase > proto::Phase::switch_traffic) break;
+        auto length = ph.ended ? (*ph.ended - ph.started).count() : -1;
+        out << " " << proto::to_string(ph.phase) << " " << length << " ms;";
+      }
+      out << " nginx served at +" << f.to_live->count() << " ms\n";
+      // Each event is one SQLite transaction (synchronous=FULL) on the deployment's thread.
+      std::size_t before_switch = 0;
+      for (const auto& e : f.record->events) before_switch += e.phase < proto::Phase::switch_traffic;
+      out << "    fical recorded " << before_switch << " events before the switch\n";
+    }
+  }
+  double total_ratio = limit_sum > 0 ? double(fical_sum) / double(limit_sum) : 0;
+  all_met = all_met && limit_sum > 0 && total_ratio <= 1.05;
+  if (limit_sum > 0) {
+    out << "  over all pairs: fical " << fical_sum << " ms, limit " << limit_sum << " ms, x"
+        << fixed("%.3f", total_ratio) << " (target <= x1.05; 0 failed and gap <= limit's + 10 ms in each): "
+        << (all_met ? "met" : "MISSED") << "\n";
+  }
+  return all_met;
 }
 
 }  // namespace fical::bench

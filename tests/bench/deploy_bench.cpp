@@ -9,6 +9,7 @@
 #include "tests/bench/bench_report.hpp"
 #include "tests/bench/compose_flow.hpp"
 #include "tests/bench/docker_start_cost.hpp"
+#include "tests/bench/limit_flow.hpp"
 #include "tests/bench/measure.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
   app.add_option("--health", setup.health_yaml, "Extra health-check keys for fical, e.g. 'max_interval: 100ms'");
   app.add_option("--network", setup.network,
                  "A Docker network: adds the named-network case (containers reached at their addresses)");
+  int limit_rounds = 0;
+  app.add_option("--limit-rounds", limit_rounds,
+                 "Extra pairs of a fical deploy (prod) and the limit's switch, alternating versions")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -95,6 +100,7 @@ int main(int argc, char** argv) {
     testing::PrivateNginx nginx;
     BenchAgent agent(setup, nginx);
     ComposeFlow compose(env.docker_socket, env.test_image, setup.boot_seconds, nginx);
+    LimitFlow limit(env.docker_socket, env.test_image, setup.boot_seconds, nginx);
 
     std::cerr << "bench: warm-up (pulls v1 and v2 once, so that no flow downloads in the measured runs)\n";
     must(agent.deploy("prod", "v1"), "fical deploy v1 (prod)", &agent);
@@ -103,8 +109,19 @@ int main(int argc, char** argv) {
     must(compose.up("v2"), "docker-compose up v2");
     must(compose.up("v1"), "docker-compose up v1");
     require(reload_and_settle(nginx, compose.path(), "v1"), "the compose project does not serve v1");
+    must(limit.switch_to("v1"), "the limit's switch to v1");
+    require(settled_on(nginx, limit.path(), "v1"), "the limit does not serve v1");
 
     std::vector<Row> rows;
+    std::vector<LimitPair> pairs;
+    // The limit right after fical's deploy of the same versions: the same moment of the box.
+    auto against_limit = [&](const std::string& from, const std::string& to) {
+      std::cerr << "bench: limit " << from << "->" << to << "\n";
+      require(settled_on(nginx, limit.path(), from), "the limit does not serve " + from);
+      rows.push_back({measure("limit " + from + "->" + to, nginx, limit.path(), to, [&] { return limit.switch_to(to); }),
+                      Target::limit, boot});
+      pairs.push_back({rows.size() - 2, rows.size() - 1, limit.steps()});
+    };
     auto fical = [&](const std::string& name, const std::string& env_name, const std::string& version, Target target,
                      milliseconds app_boot, const std::function<CommandResult()>& action) {
       std::cerr << "bench: " << name << "\n";
@@ -118,9 +135,11 @@ int main(int argc, char** argv) {
 
     require(settled_on(nginx, agent.path("prod"), "v1"), "prod does not serve v1");
     fical("fical deploy v1->v2", "prod", "v2", Target::deploy, boot, [&] { return agent.deploy("prod", "v2"); });
+    against_limit("v1", "v2");
     baseline("compose up -d v1->v2", "v1", "v2");
     require(settled_on(nginx, agent.path("prod"), "v2"), "prod does not serve v2");
     fical("fical deploy v2->v1", "prod", "v1", Target::deploy, boot, [&] { return agent.deploy("prod", "v1"); });
+    against_limit("v2", "v1");
     baseline("compose up -d v2->v1", "v2", "v1");
     require(settled_on(nginx, agent.path("prod"), "v1"), "prod does not serve v1");
     fical("fical rollback to retained v2", "prod", "v2", Target::rollback, boot, [&] { return agent.rollback("prod"); });
@@ -130,6 +149,17 @@ int main(int argc, char** argv) {
     require(settled_on(nginx, agent.path("warm"), "v2"), "warm does not serve v2");
     fical("fical rollback inside keep_warm", "warm", "v1", Target::warm_rollback, milliseconds(0),
           [&] { return agent.rollback("warm"); });
+
+    // More pairs against the limit (the box's noise is tens of ms): prod serves v2 now.
+    for (int round = 0; round < limit_rounds; ++round) {
+      const std::string to = round % 2 == 0 ? "v1" : "v2", from = to == "v1" ? "v2" : "v1";
+      require(settled_on(nginx, agent.path("prod"), from), "prod does not serve " + from);
+      fical("fical deploy " + from + "->" + to + " #" + std::to_string(round + 2), "prod", to, Target::deploy, boot,
+            [&] { return agent.deploy("prod", to); });
+      // The limit serves v1 after its second switch: it goes the other way.
+      auto limit_from = round % 2 == 0 ? "v1" : "v2", limit_to = round % 2 == 0 ? "v2" : "v1";
+      against_limit(limit_from, limit_to);
+    }
 
     if (!setup.network.empty()) {
       require(settled_on(nginx, agent.path("net"), "v1"), "net does not serve v1");
@@ -150,7 +180,8 @@ int main(int argc, char** argv) {
     print_table(std::cout, rows);
     print_phases(std::cout, rows);
     bool all_ok = true;
-    for (const auto& r : rows) all_ok = all_ok && (verdict(r) == "ok" || verdict(r) == "baseline");
+    for (const auto& r : rows) all_ok = all_ok && (verdict(r) == "ok" || verdict(r) == "baseline" || verdict(r) == "limit");
+    all_ok = print_limit_comparison(std::cout, rows, pairs) && all_ok;
     if (!setup.network.empty()) {
       auto docker_host = docker_start_cost(env.docker_socket, env.test_image + ":v1", "host");
       auto docker_network = docker_start_cost(env.docker_socket, env.test_image + ":v1", setup.network);

@@ -40,8 +40,13 @@ PrivateNginx::PrivateNginx() {
       << "  server {\n    listen 127.0.0.1:" << port_ << ";\n"
       << "    location = /_health { return 200 \"ok\\n\"; }\n    include " << d << "/locations/*.conf;\n"
       << "  }\n}\n";
-  ChildProcess start({"nginx", "-p", d, "-c", d + "/nginx.conf", "-e", d + "/logs/error.log"});
-  if (start.stop(0, std::chrono::seconds(10)) != 0 && !std::filesystem::exists(pidfile())) {
+  start();
+}
+
+void PrivateNginx::start() {
+  auto d = dir_.path().string();
+  ChildProcess run({"nginx", "-p", d, "-c", d + "/nginx.conf", "-e", d + "/logs/error.log"});
+  if (run.stop(0, std::chrono::seconds(10)) != 0 && !std::filesystem::exists(pidfile())) {
     throw std::runtime_error("nginx did not start; see " + d + "/logs/error.log");
   }
   std::ifstream in(pidfile());
@@ -51,12 +56,15 @@ PrivateNginx::PrivateNginx() {
   }
 }
 
-PrivateNginx::~PrivateNginx() {
+void PrivateNginx::stop() {
   if (master_ <= 1) return;
   ::kill(master_, SIGQUIT);
   eventually([&] { return ::kill(master_, 0) != 0; }, std::chrono::seconds(5));
   ::kill(master_, SIGKILL);
+  master_ = 0;
 }
+
+PrivateNginx::~PrivateNginx() { stop(); }
 
 std::vector<std::string> PrivateNginx::test_command() const {
   auto d = dir_.path().string();

@@ -39,6 +39,10 @@ class PrivateNginx {
   std::filesystem::path location_dir() const { return dir_.path() / "locations"; }
   std::filesystem::path pidfile() const { return dir_.path() / "nginx.pid"; }
   std::vector<std::string> test_command() const;
+  /// Stops nginx as an operator would (graceful quit, then KILL after 5 s): its pidfile goes.
+  void stop();
+  /// Starts it again on the same port and configuration (the constructor's start).
+  void start();
   /// Worker processes the master has now (after a reload, old ones linger briefly).
   int worker_count() const;
 

@@ -19,6 +19,7 @@ class TestSite {
 
   const std::string& app() const { return app_; }
   const PrivateNginx& nginx() const { return nginx_; }
+  PrivateNginx& nginx() { return nginx_; }
   /// The path nginx serves the environment at: /<app>-<env>/.
   std::string path(const std::string& env) const { return "/" + app_ + "-" + env + "/"; }
 

@@ -34,6 +34,7 @@ class EngineHarness {
   const std::string& app() const { return site_.app(); }
   std::uint16_t nginx_port() const { return site_.nginx().port(); }
   const PrivateNginx& nginx() const { return site_.nginx(); }
+  PrivateNginx& nginx() { return site_.nginx(); }  // to stop and start it
   std::string path(const std::string& env = "prod") const { return site_.path(env); }
   std::string image(const std::string& tag) const;
 
