@@ -18,7 +18,15 @@ proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& l
                                       const config::Environment& env) {
   auto request = request_of(log.snapshot(false));
   auto state = deps.store.load_env(app.name, env.name);
-  auto facts = gather_plan_facts(deps.docker, deps.store, app, env, state, request);
+  PlanFacts facts;
+  try {
+    facts = gather_plan_facts(deps.docker, deps.store, app, env, state, request);
+  } catch (const docker::DockerError& e) {  // nothing was changed yet
+    log.enter_phase(proto::Phase::preflight);
+    log.error(e.what());
+    log.finish(proto::DeploymentState::failed, e.what());
+    return proto::DeploymentState::failed;
+  }
   SourceCheckout checkout;
   if (app.source) {
     // The commit is an input of the plan: resolved first, so the plan pins images to it.

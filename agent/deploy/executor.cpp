@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
-#include <set>
 #include <stdexcept>
 
 #include "agent/deploy/build_output.hpp"

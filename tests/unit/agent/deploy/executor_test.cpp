@@ -412,3 +412,21 @@ TEST_CASE("executor: a rollback inside keep_warm only switches, as its plan says
   CHECK(h.docker.calls_starting("start web-prod-api-blue").size() == 2);   // v1's, and the test's
   CHECK(h.env_state().live_color == "blue");
 }
+
+TEST_CASE("executor: Docker failing while the facts are gathered fails the deployment before any change",
+          "[executor][planner]") {
+  Harness h;
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  auto upstream = h.upstream();
+  h.docker.fail_next("inspect web-prod-api-green", DockerError(DockerErrorKind::unreachable, "Docker is down", 0));
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK(h.record.phase == proto::Phase::preflight);
+  CHECK(h.record.error.find("Docker is down") != std::string::npos);
+  CHECK(h.record.plan.is_null());  // no plan was made
+  CHECK(h.docker.calls_starting("pull r/web:v2").empty());
+  CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
+  CHECK(h.upstream() == upstream);
+  CHECK(h.env_state().in_flight_id.empty());
+  CHECK(h.env_state().live->version == "v1");
+}
