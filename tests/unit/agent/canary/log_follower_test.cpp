@@ -75,3 +75,20 @@ TEST_CASE("the follower's memory is bounded: long lines dropped, reads capped", 
   CHECK(lines == std::vector<std::string>{"ok", "last"});
   CHECK(dropped == 2);
 }
+
+TEST_CASE("between a rename and nginx's reopen the follower reads the renamed file", "[canary]") {
+  TempDir dir;
+  auto log = dir.path() / "access.json";
+  append(log, "");
+  LogFollower follower(log.string());
+  std::filesystem::rename(log, dir.path() / "access.json.1");
+  append(dir.path() / "access.json.1", "during\n");
+  auto gap = follower.poll();
+  CHECK(gap.missing);
+  CHECK(gap.lines == std::vector<std::string>{"during"});
+  append(dir.path() / "access.json.1", "last old\n");
+  append(log, "new\n");  // nginx reopened
+  auto after = follower.poll();
+  CHECK(after.rotated);
+  CHECK(after.lines == std::vector<std::string>{"last old", "new"});
+}
