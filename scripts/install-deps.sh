@@ -11,6 +11,7 @@ packages=(
   # libraries
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libgit2-dev
   catch2 libyaml-cpp-dev libsqlite3-dev libcli11-dev libarchive-dev libssl-dev libsystemd-dev
+  zlib1g-dev  # crc32, the hash nginx puts a canary's sticky key on
   # the static release binaries (scripts/release.sh): the static archives that
   # libarchive's pkg-config names, and the tools that strip and check them
   libacl1-dev libzstd-dev liblz4-dev binutils file

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/config/parse_apps.hpp"
+#include "agent/config/parse_canary.hpp"
 #include "agent/config/parse_env_sources.hpp"
 #include "agent/config/parse_metrics.hpp"
 #include "agent/config/yaml_reader.hpp"
@@ -209,7 +210,8 @@ void parse_nginx(const YAML::Node& root, YamlReader& r, NginxOptions& nginx, boo
     return;
   }
   if (!r.expect_map(node, "nginx")) return;
-  r.reject_unknown_keys(node, "nginx", {"upstream_dir", "reload", "test_command", "verify_url"});
+  r.reject_unknown_keys(node, "nginx", {"upstream_dir", "reload", "test_command", "verify_url",
+                                         "access_log"});
   if (!r.read_path(node, "nginx", "upstream_dir", nginx.upstream_dir)) {
     r.error("nginx.upstream_dir", "is required (fical writes its upstream files there)");
   }
@@ -309,6 +311,7 @@ ParseResult parse_config(const std::string& text) {
     });
   });
   parse_nginx(root, r, config.nginx, routed);
+  parse_canary(root, r, config);
   for (const auto& token : config.tokens) {
     for (const auto& app : token.apps) {
       if (!config.find_app(app)) {

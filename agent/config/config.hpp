@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/canary_options.hpp"
 #include "proto/service_spec.hpp"
 
 namespace fical::agent::config {
@@ -84,6 +85,8 @@ struct NginxOptions {
   std::vector<std::string> test_command{"nginx", "-t", "-q"};
   // Base URL of nginx for the verify phase, e.g. http://127.0.0.1:80; empty skips verify.
   std::string verify_url;
+  // nginx's fical_canary access log (docs/canary.md), as the agent sees it; needed by canaries.
+  std::string access_log;
 };
 
 /// How a service proves it is ready. Any of the three may be set; all set must pass.
@@ -166,6 +169,7 @@ struct Environment {
   milliseconds keep_warm{0};            // old color stays running this long after a deploy
   milliseconds stop_timeout{10'000};
   std::string verify_path = "/";        // requested through nginx after the switch
+  std::optional<CanaryPolicy> canary;   // `strategy: canary`; none: blue-green
   std::vector<Service> services;
 
   bool host_network() const { return network == "host"; }

@@ -149,7 +149,7 @@ Environment parse_environment(const YAML::Node& node, YamlReader& r, const std::
   if (!r.expect_map(node, path)) return e;
   r.reject_unknown_keys(node, path, {"network", "env_file", "retain", "drain", "keep_warm",
                                      "stop_timeout", "verify_path", "services", "aws_secret",
-                                     "ssm_parameters"});
+                                     "ssm_parameters", "strategy", "steps", "analysis"});
   r.read_string(node, path, "network", e.network);
   std::string env_file;
   if (r.read_path(node, path, "env_file", env_file) && !env_file.empty()) e.env_file = env_file;
