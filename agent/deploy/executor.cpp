@@ -176,16 +176,17 @@ void Executor::await_prefetched(const std::string& image, std::future<void>& pul
 void Executor::pull_image(const std::string& image) {
   bool present = deps_.docker.inspect_image(image).has_value();
   if (plan_.kind == proto::DeploymentKind::rollback && present) {
-    log_.info(image + " is still here: no pull");
+    log_.info(image + " is still here: no pull", {{"event", "pull_skipped"}, {"image", image}});
     return;
   }
   if (auto early = prefetched_.find(image); early != prefetched_.end()) {
-    log_.info("pulled " + image + " (it was here: its tag was checked during the preflight)");
+    log_.info("pulled " + image + " (it was here: its tag was checked during the preflight)",
+              {{"event", "pulled"}, {"image", image}, {"prefetched", true}});
     await_prefetched(image, early->second);
     return;
   }
   auto [repo, tag] = split_reference(image);
-  log_.info("pulling " + image);
+  log_.info("pulling " + image, {{"event", "pulling"}, {"image", image}});
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> layers;
   int reported_quarter = 0;
   docker::PullSpec spec{repo, tag, registry_auth(image), std::chrono::minutes(15)};
@@ -219,9 +220,12 @@ void Executor::build_images() {
     std::vector<std::string> last_lines;
     BuildHooks hooks{[&] {
                        log_.info("building " + repository + ":" + plan_.commit.substr(0, 12) + " from " +
-                                 c.build->context + "/" + c.build->dockerfile);
+                                 c.build->context + "/" + c.build->dockerfile,
+                                 {{"event", "building"}, {"service", c.service}, {"commit", plan_.commit}});
                      },
-                     [&](const std::string& step) { log_.info(c.service + ": " + step); },
+                     [&](const std::string& step) {
+                       log_.info(c.service + ": " + step, {{"event", "build_step"}, {"service", c.service}, {"step", step}});
+                     },
                      [&] { return !log_.cancel_requested(); }};
     ServiceBuild result;
     try {
@@ -235,7 +239,8 @@ void Executor::build_images() {
       throw StepError("the build of " + c.service + " cannot start: " + e.what());
     }
     images_.push_back({c.service, result.image, "", result.image_id});
-    nlohmann::json details{{"service", c.service}, {"image", result.image}, {"image_id", result.image_id},
+    nlohmann::json details{{"event", result.built ? "image_built" : "image_already_built"},
+                           {"service", c.service}, {"image", result.image}, {"image_id", result.image_id},
                            {"commit", plan_.commit}, {"built", result.built}};
     if (result.built) {
       details["steps"] = result.steps;
@@ -265,7 +270,7 @@ void Executor::run_migration() {
   }
   std::string command;
   for (const auto& part : m.command) command += (command.empty() ? "" : " ") + part;
-  log_.info("running the migration of " + m.service + ": " + command);
+  log_.info("running the migration of " + m.service + ": " + command, {{"event", "migration_started"}, {"service", m.service}});
   docker::RunResult result;
   try {
     result = deps_.docker.run_once(migration_spec(m, env_for(m.service)));
@@ -293,6 +298,7 @@ void Executor::run_migration() {
                         "; " + serving(),
                     details);
   }
+  details["event"] = "migration_done";
   log_.info("migration done", details);
 }
 
@@ -301,13 +307,15 @@ void Executor::start_new_color() {
   for (const auto& c : plan_.containers) {
     switch (c.action) {
       case ContainerAction::reuse_warm:
-        log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused");
+        log_.info(c.name + " is still running " + plan_.version + " (keep_warm): reused",
+                  {{"event", "warm_reused"}, {"container", c.name}, {"version", plan_.version}});
         continue;
       case ContainerAction::restart_retained:
         // The retained container of that release: starting it is all a rollback needs.
         deps_.docker.start_container(c.name);
         restarted_.push_back(c.name);
-        log_.info("started the retained " + c.name + " (" + plan_.version + ")");
+        log_.info("started the retained " + c.name + " (" + plan_.version + ")",
+                  {{"event", "retained_started"}, {"container", c.name}, {"version", plan_.version}});
         continue;
       case ContainerAction::create:
         break;
@@ -315,7 +323,8 @@ void Executor::start_new_color() {
     if (c.replaces) {
       try {
         deps_.docker.remove_container(c.name, true);
-        log_.info("removed " + c.name + " (release " + *c.replaces + ") to make room");
+        log_.info("removed " + c.name + " (release " + *c.replaces + ") to make room",
+                  {{"event", "container_removed"}, {"container", c.name}, {"version", *c.replaces}});
       } catch (const docker::DockerError& e) {
         if (!e.is_not_found()) throw;  // already gone (removed by hand): nothing to make room for
       }
@@ -331,7 +340,8 @@ void Executor::start_new_color() {
       }
     }
     deps_.docker.start_container(id);
-    log_.info("started " + c.name + " from " + c.image + (c.port ? " on port " + std::to_string(*c.port) : ""));
+    log_.info("started " + c.name + " from " + c.image + (c.port ? " on port " + std::to_string(*c.port) : ""),
+              {{"event", "container_started"}, {"container", c.name}, {"image", c.image}});
   }
 }
 

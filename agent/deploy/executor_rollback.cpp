@@ -12,13 +12,16 @@ void Executor::prepare_rollback(const RollbackPlan& rollback) {
     if (rollback.recreate_retained) {
       log_.info("rolling back with today's env (current_env), " +
                 std::string(rollback.env_changed ? "whose env_file differs from the one " : "whose env sources may differ from those ") +
-                plan_.version + " ran with: its containers are recreated");
+                    plan_.version + " ran with: its containers are recreated",
+                {{"event", "env_chosen"}, {"env_source", "current"}, {"env_changed", rollback.env_changed},
+                 {"recreate_retained", true}});
     }
     return;
   }
   if (rollback.env_source == EnvSource::current) {
     if (rollback.snapshot_missing) {
-      log_.warn("the env " + plan_.version + " ran with was not recorded: using today's env_file");
+      log_.warn("the env " + plan_.version + " ran with was not recorded: using today's env_file",
+                {{"event", "env_chosen"}, {"env_source", "current"}, {"snapshot_missing", true}});
     }
     pin_rollback_secrets(rollback);
     return;
@@ -33,13 +36,15 @@ void Executor::prepare_rollback(const RollbackPlan& rollback) {
   pin_rollback_secrets(rollback);
   log_.info("rolling back with the env " + plan_.version + " ran with" +
             (rollback.env_changed ? "; the env_file has changed since (rollback with current_env: true uses today's)"
-                                  : ""));
+                                  : ""),
+            {{"event", "env_chosen"}, {"env_source", "recorded"}, {"env_changed", rollback.env_changed}});
 }
 
 void Executor::report_pinned_images() {
   for (const auto& c : plan_.containers) {
     if (!c.pinned_to_digest) continue;
-    log_.info(c.service + " runs " + c.image + ", the image " + plan_.version + " ran (its tag may have moved since)");
+    log_.info(c.service + " runs " + c.image + ", the image " + plan_.version + " ran (its tag may have moved since)",
+              {{"event", "image_pinned"}, {"service", c.service}, {"image", c.image}});
   }
 }
 

@@ -226,7 +226,8 @@ void Executor::switch_back() {
     // The old color's containers as they are now (still running: they were draining).
     deps_.router->apply(
         routed_upstreams(deps_.docker, plan_.app, environment(), plan_.live_color, plan_.live_version));
-    log_.warn("switched nginx back to " + plan_.live_color + " (" + plan_.live_version + ")");
+    log_.warn("switched nginx back to " + plan_.live_color + " (" + plan_.live_version + ")",
+              {{"event", "switched_back"}, {"color", plan_.live_color}, {"version", plan_.live_version}});
   } catch (const std::exception& e) {
     log_.error(std::string("could not switch back: ") + e.what());
   }

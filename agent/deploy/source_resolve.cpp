@@ -30,10 +30,12 @@ SourceCheckout resolve_source(DeploymentLog& log, Clock& clock, const std::files
                          {"ms", ms}};
   if (!r.moved_from.empty()) {
     details["moved_from"] = r.moved_from;
+    details["event"] = "tag_moved";
     log.warn("tag " + version + " moved since the last fetch: it was " + r.moved_from.substr(0, 12) + ", it is " +
                  r.commit.substr(0, 12) + " now; deploying what it points to now",
              details);
   }
+  details["event"] = "source_resolved";
   log.info(version + " is " + r.kind + " " + r.commit.substr(0, 12) + (r.fetched ? " (fetched)" : "") +
                (checkout.tree_created ? ", tree written to " : ", tree already at ") + checkout.tree.string(),
            details);

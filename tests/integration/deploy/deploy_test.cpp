@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "tests/integration/deploy/engine_harness.hpp"
+#include "tests/support/events.hpp"
 #include "tests/support/load_generator.hpp"
 
 using namespace fical;
@@ -20,13 +21,6 @@ std::string events_text(const proto::Deployment& d) {
     text += "[" + std::string(proto::to_string(e.phase)) + "] " + e.message + "\n";
   }
   return text + "error: " + d.error;
-}
-
-bool has_event(const proto::Deployment& d, const std::string& part) {
-  for (const auto& e : d.events) {
-    if (e.message.find(part) != std::string::npos) return true;
-  }
-  return false;
 }
 
 void require_succeeded(const proto::Deployment& d) {
@@ -197,7 +191,10 @@ TEST_CASE("a rollback runs the release with the env it ran with, or today's when
   require_succeeded(back);
   CHECK(back.env_source == "recorded");
   CHECK(back.env_changed);
-  CHECK(has_event(back, "rolling back with the env v1 ran with; the env_file has changed since"));
+  auto chosen = event_data(back, "env_chosen");
+  REQUIRE(chosen);
+  CHECK((*chosen)["env_source"] == "recorded");
+  CHECK((*chosen)["env_changed"] == true);
   CHECK(secret_in("blue") == "one");
 
   // Forward again with today's env: v2's retained container has the old env baked in, so
@@ -206,7 +203,10 @@ TEST_CASE("a rollback runs the release with the env it ran with, or today's when
   require_succeeded(forward);
   CHECK(forward.env_source == "current");
   CHECK(forward.env_changed);
-  CHECK(has_event(forward, "its containers are recreated"));
+  auto recreated = event_data(forward, "env_chosen");
+  REQUIRE(recreated);
+  CHECK((*recreated)["env_source"] == "current");
+  CHECK((*recreated)["recreate_retained"] == true);
   CHECK(secret_in("green") == "two");
 
   // Each release records a keyed hash of its env and the upstream nginx loaded.
@@ -245,7 +245,9 @@ TEST_CASE("a rollback recreates a release from its recorded digest even when its
   auto dry = std::get<proto::Deployment>(h.manager().rollback(preview));
   auto back = h.rollback(tag);
   require_succeeded(back);
-  CHECK(has_event(back, "the image " + tag + " ran (its tag may have moved since)"));
+  auto pinned = event_data(back, "image_pinned");
+  REQUIRE(pinned);
+  CHECK_THAT((*pinned)["image"].get<std::string>(), Catch::StartsWith(TestEnv::get().test_image + "@sha256:"));
   INFO(dry.plan.dump(2));
   INFO(back.plan.dump(2));
   auto shown = dry.plan;
@@ -270,7 +272,10 @@ TEST_CASE("a release that fails verification through nginx is switched back", "[
   INFO(events_text(bad));
   CHECK(bad.state == DeploymentState::rolled_back);
   CHECK_THAT(bad.error, Catch::Contains("verify through nginx failed") && Catch::Contains("answered 503"));
-  CHECK(has_event(bad, "switched nginx back to blue (v2)"));
+  auto switched_back = event_data(bad, "switched_back");
+  REQUIRE(switched_back);
+  CHECK((*switched_back)["color"] == "blue");
+  CHECK((*switched_back)["version"] == "v2");
   CHECK(report.failed == 0);
   CHECK(h.containers("green").empty());
   auto state = h.store().load_env(h.app(), "prod");
@@ -293,10 +298,14 @@ TEST_CASE("rolling back under load pulls nothing and fails no request", "[deploy
   CHECK(report.failed == 0);
   CHECK(back.kind == proto::DeploymentKind::rollback);
   CHECK(back.version == "v1");
-  CHECK(has_event(back, "is still here: no pull"));
-  CHECK(has_event(back, "started the retained " + h.app() + "-prod-web-blue (v1)"));
-  CHECK_FALSE(has_event(back, "pulling"));
-  CHECK_FALSE(has_event(back, "migration"));
+  CHECK(event_data(back, "pull_skipped"));
+  auto retained = event_data(back, "retained_started");
+  REQUIRE(retained);
+  CHECK((*retained)["container"] == h.app() + "-prod-web-blue");
+  CHECK((*retained)["version"] == "v1");
+  CHECK_FALSE(event_data(back, "pulling"));
+  CHECK_FALSE(event_data(back, "container_started"));
+  CHECK_FALSE(has_phase_event(back, proto::Phase::migrate));
 }
 
 TEST_CASE("one deployment per environment, environments in parallel", "[deploy]") {

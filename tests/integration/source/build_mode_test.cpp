@@ -1,11 +1,13 @@
 // Build mode end to end: a bare repository made with libgit2, the real deployment engine,
 // the private dockerd building images (FROM the test image, nothing downloaded) and nginx.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "tests/integration/deploy/engine_harness.hpp"
+#include "tests/support/events.hpp"
 #include "tests/support/git_fixture.hpp"
 #include "tests/support/load_generator.hpp"
 
@@ -22,11 +24,13 @@ std::string events_text(const proto::Deployment& d) {
   return text + "error: " + d.error;
 }
 
-const proto::Event* find_event(const proto::Deployment& d, const std::string& part) {
+/// The data of every event of `d` of one kind.
+std::vector<nlohmann::json> events_of(const proto::Deployment& d, std::string_view kind) {
+  std::vector<nlohmann::json> found;
   for (const auto& e : d.events) {
-    if (e.message.find(part) != std::string::npos) return &e;
+    if (e.data.is_object() && e.data.value("event", "") == kind) found.push_back(e.data);
   }
-  return nullptr;
+  return found;
 }
 
 void require_succeeded(const proto::Deployment& d) {
@@ -118,8 +122,14 @@ TEST_CASE("build mode deploys by tag, by branch and by short sha, and records th
   // The commit is resolved first: the plan is made with it.
   CHECK(phases == std::vector<P>{P::resolve, P::preflight, P::build, P::migrate, P::start, P::health,
                                  P::switch_traffic, P::verify, P::done});
-  CHECK(find_event(by_tag, "v1 is tag " + c1.substr(0, 12)));
-  CHECK(find_event(by_tag, "web: Step 2/5 : COPY hello.txt /app/hello.txt"));
+  auto resolved = event_data(by_tag, "source_resolved");
+  REQUIRE(resolved);
+  CHECK((*resolved)["kind"] == "tag");
+  CHECK((*resolved)["commit"] == c1);
+  auto steps = events_of(by_tag, "build_step");
+  CHECK(std::any_of(steps.begin(), steps.end(), [](const nlohmann::json& step) {
+    return step["service"] == "web" && step["step"] == "Step 2/5 : COPY hello.txt /app/hello.txt";
+  }));
   // Tagged with the commit and the version asked for.
   CHECK(h.docker().inspect_image("fical/" + h.app() + "-web:v1"));
 
@@ -132,14 +142,18 @@ TEST_CASE("build mode deploys by tag, by branch and by short sha, and records th
   require_succeeded(by_sha);
   CHECK(h.settled_on("b3"));
   CHECK(s.live().commit == c3);
-  CHECK(find_event(by_sha, "is commit " + c3.substr(0, 12)));
+  auto by_sha_resolved = event_data(by_sha, "source_resolved");
+  REQUIRE(by_sha_resolved);
+  CHECK((*by_sha_resolved)["kind"] == "commit");
+  CHECK((*by_sha_resolved)["commit"] == c3);
 
   // A rollback goes back to the exact commit of that release and builds nothing.
   auto back = h.rollback();
   require_succeeded(back);
   CHECK(h.settled_on("b2"));
   CHECK(s.live().commit == c2);
-  CHECK(find_event(back, "nothing to build"));
+  CHECK(event_data(back, "image_already_built"));
+  CHECK_FALSE(event_data(back, "image_built"));
 }
 
 TEST_CASE("build mode: the source tree of a commit no kept release uses is removed", "[build]") {
@@ -163,20 +177,20 @@ TEST_CASE("build mode: a second deploy of the same commit builds nothing new", "
   auto first = h.deploy("v1");
   require_succeeded(first);
   auto image_id = s.live().images.at(0).image_id;
-  auto built = find_event(first, "built fical/");
+  auto built = event_data(first, "image_built");
   REQUIRE(built);
-  CHECK(built->data["built"] == true);
+  CHECK((*built)["built"] == true);
 
   // The same commit under another name: the branch main, then the full sha.
   for (const std::string& version : {std::string("main"), c1}) {
     auto again = h.deploy(version);
     require_succeeded(again);
     INFO(events_text(again));
-    auto reused = find_event(again, "is already built");
+    auto reused = event_data(again, "image_already_built");
     REQUIRE(reused);
-    CHECK(reused->data["built"] == false);
+    CHECK((*reused)["built"] == false);
     CHECK(s.live().images.at(0).image_id == image_id);
-    CHECK_FALSE(find_event(again, "Step 1/"));
+    CHECK(events_of(again, "build_step").empty());
   }
   CHECK(h.settled_on("b1"));
 }
@@ -241,10 +255,10 @@ TEST_CASE("build mode: a live release's tree is never modified; a moved tag depl
   s.origin.tag("v1", c2);
   auto moved = h.deploy("v1");
   require_succeeded(moved);
-  auto warning = find_event(moved, "moved since the last fetch");
+  auto warning = event_data(moved, "tag_moved");
   REQUIRE(warning);
-  CHECK(warning->data["moved_from"] == c1);
-  CHECK(warning->data["commit"] == c2);
+  CHECK((*warning)["moved_from"] == c1);
+  CHECK((*warning)["commit"] == c2);
   CHECK(s.live().commit == c2);
   CHECK(h.settled_on("b2"));
   CHECK(snapshot(live_tree) == before);
@@ -252,7 +266,9 @@ TEST_CASE("build mode: a live release's tree is never modified; a moved tag depl
   // Deploying the first commit again reuses its tree as it is.
   auto again = h.deploy(c1);
   require_succeeded(again);
-  CHECK(find_event(again, "tree already at"));
+  auto reused_tree = event_data(again, "source_resolved");
+  REQUIRE(reused_tree);
+  CHECK((*reused_tree)["tree_created"] == false);
   CHECK(snapshot(live_tree) == before);
   CHECK(snapshot(s.tree(c2)).size() == before.size());
 }
