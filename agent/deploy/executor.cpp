@@ -169,8 +169,20 @@ void Executor::await_prefetched(const std::string& image, std::future<void>& pul
     pull.get();
   } catch (const docker::DockerError& e) {
     if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
-    throw StepError("pull of " + image + " failed: " + e.what());
+    throw pull_failed(image, e);
   }
+}
+
+StepError Executor::pull_failed(const std::string& image, const docker::DockerError& e) const {
+  nlohmann::json details{{"reason", "pull_failed"}, {"image", image}, {"status", e.status()}};
+  if (plan_.kind == proto::DeploymentKind::rollback) {
+    // The release's image was removed here and the registry cannot give it back.
+    return StepError("rollback to " + plan_.version + " needs " + image +
+                         ", the image it ran, which is no longer on this host and could not be pulled: " +
+                         e.what() + "; " + serving(),
+                     details);
+  }
+  return StepError("pull of " + image + " failed: " + e.what() + "; " + serving(), details);
 }
 
 void Executor::pull_image(const std::string& image) {
@@ -208,7 +220,7 @@ void Executor::pull_image(const std::string& image) {
     });
   } catch (const docker::DockerError& e) {
     if (e.kind() == docker::DockerErrorKind::cancelled) throw Cancelled{};
-    throw StepError("pull of " + image + " failed: " + e.what());
+    throw pull_failed(image, e);
   }
 }
 

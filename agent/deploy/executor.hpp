@@ -22,6 +22,8 @@
 
 namespace fical::agent::deploy {
 
+struct StepError;  // step_error.hpp
+
 /// What the executor works with. `router` is null when no service is routed.
 struct ExecutorDeps {
   docker::DockerEngine& docker;
@@ -71,6 +73,8 @@ class Executor {
   /// is checked, nothing downloads) runs beside the checks; pull_images awaits it.
   void prefetch_present_images();
   void await_prefetched(const std::string& image, std::future<void>& pull);
+  /// Why a pull failed, with data {reason: pull_failed, image, status}.
+  StepError pull_failed(const std::string& image, const docker::DockerError& e) const;
   void run_migration();
   void start_new_color();
   void wait_until_healthy();

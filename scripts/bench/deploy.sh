@@ -17,7 +17,8 @@
 #          FICAL_ENV_NGINX_PORT (test-env.sh's), FICAL_BUILD_DIR (default build),
 #          FICAL_BUILD_JOBS (default 2), FICAL_BENCH_BOOT_SECONDS (default 2),
 #          FICAL_BENCH_HEALTH (extra health keys for fical, e.g. "max_interval: 100ms"),
-#          FICAL_BENCH_AGENT / FICAL_BENCH_CLIENT (binaries to measure; default: the built ones)
+#          FICAL_BENCH_AGENT / FICAL_BENCH_CLIENT (binaries to measure; default: the built ones),
+#          FICAL_BENCH_LIMIT_ROUNDS (extra pairs of fical and the limit, default 4)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -41,4 +42,4 @@ health_args=()
 FICAL_TEST_ENV=$FICAL_ENV_DIR/env.json "$build/tests/bench/fical-deploy-bench" \
   --agent "${FICAL_BENCH_AGENT:-$build/agent/fical-agent}" \
   --client "${FICAL_BENCH_CLIENT:-$build/client/fical-client}" \
-  --boot-seconds "$boot" --network "$(sed -n 's/^NETWORK=//p' "$FICAL_ENV_DIR/env.sh")" "${health_args[@]}"
+  --boot-seconds "$boot" --limit-rounds "${FICAL_BENCH_LIMIT_ROUNDS:-4}" --network "$(sed -n 's/^NETWORK=//p' "$FICAL_ENV_DIR/env.sh")" "${health_args[@]}"

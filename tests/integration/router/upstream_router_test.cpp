@@ -117,3 +117,28 @@ TEST_CASE("reloading without a running nginx is a clear error", "[router]") {
   CHECK_FALSE(result.ok);
   CHECK_THAT(result.message, Catch::Contains("no pidfile at") && Catch::Contains("is nginx running?"));
 }
+
+TEST_CASE("running() tells whether the pidfile's nginx master is alive", "[router]") {
+  router::SpawnProcessRunner runner;
+  {
+    PrivateNginx nginx;
+    router::LocalNginx control(options_for(nginx), runner);
+    CHECK(control.running().ok);
+  }
+  TempDir tmp;
+  config::NginxOptions options;
+  options.reload.kind = config::NginxReload::Kind::pidfile;
+  options.reload.pidfile = (tmp.path() / "nginx.pid").string();
+  router::LocalNginx control(options, runner);
+  CHECK_FALSE(control.running().ok);  // no pidfile
+  // A pidfile left by a killed nginx: its pid is no process now (a child reaped here).
+  ChildProcess gone({"true"});
+  auto pid = gone.pid();
+  gone.stop(0, std::chrono::seconds(5));
+  std::ofstream(options.reload.pidfile) << pid << "\n";
+  CHECK_FALSE(control.running().ok);
+  // A reload command: the agent cannot tell, so it does not refuse.
+  options.reload.kind = config::NginxReload::Kind::command;
+  options.reload.command = {"true"};
+  CHECK(router::LocalNginx(options, runner).running().ok);
+}

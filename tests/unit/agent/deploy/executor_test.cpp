@@ -159,6 +159,12 @@ TEST_CASE("executor: a pull error fails before anything starts or changes", "[ex
   auto upstream = h.upstream();
   REQUIRE(h.run("v2") == DeploymentState::failed);  // r/web:v2 is not in the registry
   CHECK(h.record.error.find("pull of r/web:v2 failed") != std::string::npos);
+  nlohmann::json failure;
+  for (const auto& e : h.record.events) {
+    if (e.level == proto::EventLevel::error) failure = e.data;
+  }
+  CHECK(failure.value("reason", "") == "pull_failed");
+  CHECK(failure.value("image", "") == "r/web:v2");
   CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
   CHECK(h.upstream() == upstream);
   CHECK(h.env_state().live->version == "v1");
@@ -269,6 +275,29 @@ TEST_CASE("executor: a rollback restarts the retained container and pulls nothin
   CHECK(h.env_state().live->version == "v1");
   CHECK(h.env_state().live_color == "blue");
   CHECK(h.docker.container("web-prod-api-blue")->state.running);
+}
+
+TEST_CASE("executor: a rollback whose image is gone here and in the registry says why", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  auto upstream = h.upstream();
+  // Removed by hand: v1's retained container and image; the fake registry has no digest refs.
+  h.docker.remove_container("web-prod-api-blue", true);
+  h.docker.remove_image("r/web:v1", true);
+  REQUIRE(h.run("v1", DeploymentKind::rollback) == DeploymentState::failed);
+  CHECK(h.record.phase == proto::Phase::pull);
+  nlohmann::json failure;
+  for (const auto& e : h.record.events) {
+    if (e.level == proto::EventLevel::error) failure = e.data;
+  }
+  CHECK(failure.value("reason", "") == "pull_failed");
+  CHECK(failure.value("image", "") == "r/web@sha256:digest-v1");  // the digest it ran, not the tag
+  CHECK(h.docker.calls_starting("create web-prod-api-blue").size() == 1);  // only v1's first deploy
+  CHECK(h.upstream() == upstream);
+  CHECK(h.env_state().live->version == "v2");
+  CHECK(h.docker.container("web-prod-api-green")->state.running);
 }
 
 TEST_CASE("executor: a deployment cancelled before it starts changes nothing", "[executor]") {
