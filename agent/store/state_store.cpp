@@ -171,8 +171,9 @@ void StateStore::check_room() const {
   }
   auto free = static_cast<std::uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
   if (free < kMinFreeBytes) {
-    throw StateDirFull("the state directory " + dir_.string() + " is full (" + std::to_string(free / 1024) +
-                       " KiB free, a deployment needs " + std::to_string(kMinFreeBytes / 1024) + " KiB)");
+    constexpr std::uint64_t kMiB = 1024 * 1024;
+    throw StateDirFull("the state directory " + dir_.string() + " is full: " + std::to_string(free / kMiB) +
+                       " MiB free, less than the " + std::to_string(kMinFreeBytes / kMiB) + " MiB a deployment needs");
   }
 }
 

@@ -87,11 +87,11 @@ class StateStore {
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path db_path() const { return dir_ / "fical.db"; }
 
-  /// Free space state_dir needs before a deployment starts: its rows, events and the WAL's
-  /// growth until a checkpoint. A full disk also fails a write cleanly (SQLITE_FULL, rolled
-  /// back), but a write that fits in the WAL's old pages can still succeed: this refuses
-  /// before anything changes, whatever the WAL holds.
-  static constexpr std::uint64_t kMinFreeBytes = 2 * 1024 * 1024;
+  /// Free space state_dir needs before a deployment starts (as preflight has long asked):
+  /// its rows, events, env snapshot and the WAL's growth until a checkpoint. A full disk
+  /// also fails a write cleanly (SQLITE_FULL, rolled back), but a write that fits in the
+  /// WAL's old pages can still succeed: this refuses before anything changes.
+  static constexpr std::uint64_t kMinFreeBytes = 64 * 1024 * 1024;
   /// Throws StateDirFull when state_dir has less than kMinFreeBytes free.
   void check_room() const;
 
