@@ -188,3 +188,25 @@ TEST_CASE("state check reports an audit row that is not a record", "[store][sqli
   REQUIRE(problems.size() == 1);
   CHECK_THAT(problems[0], Catch::Contains("audit record 2"));
 }
+
+TEST_CASE("env state is served from the writer's cache and follows every write", "[store][sqlite][cache]") {
+  fical::testing::TempDir tmp;
+  StateStore store(tmp.path());
+  CHECK(store.load_env("web", "prod").live_color.empty());  // cached as empty
+  EnvState blue;
+  blue.live_color = "blue";
+  blue.in_flight_id = "d-1";
+  store.save_env("web", "prod", blue);
+  CHECK(store.load_env("web", "prod").in_flight_id == "d-1");
+  Release r{"v2", "green", {}, "", "d-2", "ci", now_ms(), "", {}, {}};
+  EnvState green;
+  green.live_color = "green";
+  green.live = r;
+  store.record_release("web", "prod", r, green);
+  CHECK(store.load_env("web", "prod").live_color == "green");
+  CHECK(store.load_env("web", "prod").live->version == "v2");
+  CHECK(store.load_env("web", "staging").live_color.empty());
+  StateStore inspect(tmp.path(), StateStore::Inspect{});  // reads the database itself
+  CHECK(inspect.load_env("web", "prod").live->version == "v2");
+  CHECK(inspect.load_env("web", "prod").in_flight_id.empty());
+}
