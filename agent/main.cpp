@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/api/audit_log_sink.hpp"
+#include "agent/api/audit_store_sink.hpp"
 #include "agent/api/handlers.hpp"
 #include "agent/config/config.hpp"
 #include "agent/deploy/engine.hpp"
@@ -107,8 +107,7 @@ net::awaitable<void> finish_shutdown(http::Server& server, net::io_context& io) 
 
 int run(const config::Config& config) {
   // Declared before the engine: its deployment threads report to them until it is gone.
-  store::JsonLinesLog audit_log(std::filesystem::path(config.state_dir) / "audit.log");
-  api::AuditLogSink audit(audit_log, [](const std::string& message) { spdlog::error("{}", message); });
+  std::unique_ptr<api::AuditStoreSink> audit;  // in the engine's store, made with it
   metrics::DeploymentMetrics deployment_metrics;
   std::unique_ptr<metrics::EmfFile> emf_file;
   if (!config.metrics.emf_file.empty()) {
@@ -122,10 +121,12 @@ int run(const config::Config& config) {
     spdlog::critical("cannot start the deployment engine: {}", e.what());
     return 1;
   }
+  audit = std::make_unique<api::AuditStoreSink>(engine->store(),
+                                                [](const std::string& message) { spdlog::error("{}", message); });
   engine->on_deployment_finished([&](const fical::proto::Deployment& deployment) {
     deployment_metrics.record(deployment);
     if (emf_file) emf_file->record(deployment);
-    audit.record(api::finished_deployment_record(deployment));
+    audit->record(api::finished_deployment_record(deployment));
   });
   auto& service = engine->service();
   api::Authenticator authenticator(config.tokens);
@@ -141,7 +142,7 @@ int run(const config::Config& config) {
     }
     deployment_metrics.render(out, live);
   });
-  api::Deps deps{service, authenticator, auth_failures, metrics, audit};
+  api::Deps deps{service, authenticator, auth_failures, metrics, *audit};
 
   net::io_context io;
   http::Server server(io, config.http, deps);

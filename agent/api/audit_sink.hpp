@@ -25,8 +25,8 @@ struct AuditRecord {
   std::string target;
 };
 
-/// Receives audit records and serves the latest (GET /v1/audit); the audit log
-/// (agent/api/audit_log_sink.hpp, state_dir/audit.log) implements it.
+/// Receives audit records and serves the latest (GET /v1/audit); the audit trail
+/// (agent/api/audit_store_sink.hpp, the audit table of state_dir/fical.db) implements it.
 /// Thread-safety: record() and recent() are called from the I/O threads concurrently.
 class AuditSink {
  public:

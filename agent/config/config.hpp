@@ -203,9 +203,13 @@ struct MetricsOptions {
 /// The `state:` section: how long deployment records (and their events) are kept in
 /// state_dir/fical.db. The newest keep_deployments of each environment are kept, and with
 /// keep_days > 0 none older than that; one a kept release refers to is never deleted.
+/// The audit trail has its own retention: the newest keep_audit_records, none older than
+/// keep_audit_days.
 struct StateOptions {
   long keep_deployments = 1000;  // 0: no count limit
   long keep_days = 0;            // 0: no age limit
+  long keep_audit_records = 100000;  // 0: no count limit
+  long keep_audit_days = 365;        // 0: no age limit
 };
 
 struct Config {

@@ -34,11 +34,17 @@ void parse_metrics(const YAML::Node& root, YamlReader& r, MetricsOptions& metric
 void parse_state(const YAML::Node& root, YamlReader& r, StateOptions& state) {
   auto node = root["state"];
   if (!node || !r.expect_map(node, "state")) return;
-  r.reject_unknown_keys(node, "state", {"keep_deployments", "keep_days"});
+  r.reject_unknown_keys(node, "state", {"keep_deployments", "keep_days", "keep_audit_records", "keep_audit_days"});
   r.read_int(node, "state", "keep_deployments", 0, 100000000, state.keep_deployments);
   r.read_int(node, "state", "keep_days", 0, 365000, state.keep_days);
+  r.read_int(node, "state", "keep_audit_records", 0, 100000000, state.keep_audit_records);
+  r.read_int(node, "state", "keep_audit_days", 0, 365000, state.keep_audit_days);
   if (state.keep_deployments == 0 && state.keep_days == 0) {
     r.error("state", "keep_deployments and keep_days are both 0: deployment records would grow without bound; "
+                     "set at least one");
+  }
+  if (state.keep_audit_records == 0 && state.keep_audit_days == 0) {
+    r.error("state", "keep_audit_records and keep_audit_days are both 0: the audit trail would grow without bound; "
                      "set at least one");
   }
 }

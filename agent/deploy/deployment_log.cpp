@@ -7,17 +7,35 @@ namespace fical::agent::deploy {
 DeploymentLog::DeploymentLog(proto::Deployment initial, store::StateStore& store)
     : id_(initial.id), store_(store), record_(std::move(initial)) {
   std::lock_guard lock(mutex_);
+  store_.check_room();  // a full disk refuses the deployment before anything is written
   store_.save_deployment(record_);
   stored_events_ = record_.events.size();
+  committed_ = {0, header_locked(), stored_events_};
+}
+
+proto::Deployment DeploymentLog::header_locked() {
+  // The record without its events, which are not copied: set aside and put back.
+  struct Aside {
+    std::vector<proto::Event>& events;
+    std::vector<proto::Event> kept;
+    ~Aside() { kept.swap(events); }
+  } aside{record_.events, {}};
+  aside.kept.swap(record_.events);
+  return record_;
 }
 
 void DeploymentLog::persist_locked() {
-  try {
-    store_.append_events(record_, stored_events_);  // the row, and the new events
-    stored_events_ = record_.events.size();
-  } catch (const std::exception& e) {
-    // The deployment goes on; the record catches up on the next write.
-    spdlog::error("deployment {}: cannot save its record: {}", id_, e.what());
+  // The row and the new events, committed by the store's commit thread with others.
+  auto ticket = store_.queue_events(record_, stored_events_);
+  stored_events_ = record_.events.size();
+  queued_.push_back({ticket, header_locked(), stored_events_});
+}
+
+void DeploymentLog::catch_up_locked() const {
+  auto committed = store_.committed();
+  while (!queued_.empty() && queued_.front().ticket <= committed) {
+    committed_ = std::move(queued_.front());
+    queued_.pop_front();
   }
 }
 
@@ -72,13 +90,25 @@ void DeploymentLog::finish(proto::DeploymentState state, std::string reason) {
   record_.state = state;
   record_.error = std::move(reason);
   record_.ended_at = now;
-  persist_locked();
+  try {
+    // Committed before it returns (with everything queued before it): an ended deployment
+    // is durable before anything is told so.
+    store_.append_events(record_, stored_events_);
+    stored_events_ = record_.events.size();
+    queued_.clear();
+    committed_ = {store_.committed(), header_locked(), stored_events_};
+  } catch (const std::exception& e) {
+    // Kept queued: the commit thread retries until the disk takes it.
+    spdlog::error("deployment {}: cannot save its end: {}", id_, e.what());
+    persist_locked();
+  }
 }
 
 proto::Deployment DeploymentLog::snapshot(bool with_events) const {
   std::lock_guard lock(mutex_);
-  proto::Deployment copy = record_;
-  if (!with_events) copy.events.clear();
+  catch_up_locked();
+  proto::Deployment copy = committed_.header;
+  if (with_events) copy.events.assign(record_.events.begin(), record_.events.begin() + committed_.events);
   return copy;
 }
 
@@ -89,10 +119,11 @@ bool DeploymentLog::ended() const {
 
 EventsPage DeploymentLog::events_since(std::uint64_t from) const {
   std::lock_guard lock(mutex_);
+  catch_up_locked();
   EventsPage page;
-  page.state = record_.state;
-  page.ended = proto::is_terminal(record_.state);
-  for (auto i = from; i < record_.events.size(); ++i) page.events.push_back(record_.events[i]);
+  page.state = committed_.header.state;
+  page.ended = proto::is_terminal(committed_.header.state);
+  for (auto i = from; i < committed_.events; ++i) page.events.push_back(record_.events[i]);
   return page;
 }
 

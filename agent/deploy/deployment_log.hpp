@@ -2,6 +2,7 @@
 // The live record of one deployment: the executor appends phases and events, API
 // watchers read them at the same time, and every change is persisted.
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <string>
 
@@ -12,6 +13,10 @@
 namespace fical::agent::deploy {
 
 /// Thread-safe. Writers never wait on readers beyond a short copy under the mutex.
+/// Events, phases and the plan are queued in the store's group commit (no fsync on the
+/// deployment's thread); snapshot() and events_since() serve only what is committed, so a
+/// watcher never sees an event a power cut could take back. The start and the end of a
+/// deployment are committed before they return.
 class DeploymentLog {
  public:
   /// Records the deployment; throws (store::SqliteError...) when it cannot, before anything ran.
@@ -28,7 +33,9 @@ class DeploymentLog {
   /// Ends the deployment: closes the open phase, sets state and reason, persists.
   void finish(proto::DeploymentState state, std::string reason = {});
 
+  /// The record as committed to the store.
   proto::Deployment snapshot(bool with_events = true) const;
+  /// Committed events with seq >= from.
   EventsPage events_since(std::uint64_t from) const;
   /// The deployment has reached a terminal state.
   bool ended() const;
@@ -38,14 +45,25 @@ class DeploymentLog {
   bool cancel_requested() const { return cancel_; }
 
  private:
+  /// A committed state of the record: its header (no events) and how many events it had.
+  struct Version {
+    store::StateStore::Ticket ticket = 0;
+    proto::Deployment header;
+    std::size_t events = 0;
+  };
   void add_event(proto::EventLevel level, std::string message, nlohmann::json data);
   void persist_locked();
+  proto::Deployment header_locked();
+  /// Moves the committed view forward to what the store has committed.
+  void catch_up_locked() const;
 
   const std::string id_;
   store::StateStore& store_;
   mutable std::mutex mutex_;
   proto::Deployment record_;
-  std::size_t stored_events_ = 0;  // events[0, stored_events_) are in the store
+  std::size_t stored_events_ = 0;  // events[0, stored_events_) are in the store or queued
+  mutable std::deque<Version> queued_;  // versions queued, not yet committed, oldest first
+  mutable Version committed_;           // what snapshot() serves
   std::atomic<bool> cancel_{false};
 };
 

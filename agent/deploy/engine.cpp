@@ -26,7 +26,8 @@ struct Engine::Parts {
       }
       router = std::make_unique<router::UpstreamRouter>(c.nginx.upstream_dir, *nginx);
     }
-    store.start_pruning({static_cast<std::size_t>(c.state.keep_deployments), static_cast<int>(c.state.keep_days)});
+    store.start_pruning({static_cast<std::size_t>(c.state.keep_deployments), static_cast<int>(c.state.keep_days),
+                         static_cast<std::size_t>(c.state.keep_audit_records), static_cast<int>(c.state.keep_audit_days)});
     manager = std::make_unique<DeploymentManager>(ManagerDeps{config, docker, router.get(), store, clock});
   }
 
@@ -44,6 +45,7 @@ Engine::Engine(const config::Config& config) : parts_(std::make_unique<Parts>(co
 Engine::~Engine() = default;
 
 DeploymentService& Engine::service() { return *parts_->manager; }
+store::StateStore& Engine::store() { return parts_->store; }
 std::vector<std::string> Engine::reconcile() { return parts_->manager->reconcile(); }
 void Engine::on_deployment_finished(std::function<void(const proto::Deployment&)> callback) {
   parts_->manager->on_finished(std::move(callback));

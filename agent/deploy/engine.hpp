@@ -10,6 +10,10 @@
 #include "agent/deployment_service.hpp"
 #include "proto/deployment.hpp"
 
+namespace fical::agent::store {
+class StateStore;
+}
+
 namespace fical::agent::deploy {
 
 /// Owns every part of the engine; destroy it to stop deployments and join their threads.
@@ -20,6 +24,8 @@ class Engine {
   ~Engine();
 
   DeploymentService& service();
+  /// fical.db: the audit trail is kept there too.
+  store::StateStore& store();
   /// Called with each deployment's record when it ends (metrics, audit). Set before serving.
   void on_deployment_finished(std::function<void(const proto::Deployment&)> callback);
   /// Reconciles records, containers and nginx after a restart; returns what it did.

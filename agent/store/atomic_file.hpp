@@ -14,7 +14,7 @@ namespace fical::agent::store {
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
                        mode_t mode = 0644);
 
-/// Appends one line durably (write + fsync); for the audit log.
+/// Appends one line durably (write + fsync); for JSON-lines logs (the EMF file).
 void append_line_durable(const std::filesystem::path& path, std::string_view line, mode_t mode = 0600);
 
 /// The whole file, or std::nullopt when it does not exist. Throws on other errors.

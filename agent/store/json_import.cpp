@@ -50,6 +50,24 @@ std::int64_t count(Connection& db, const char* table) {
   return db.scalar_int(std::string("SELECT count(*) FROM ") + table);
 }
 
+fs::path new_import_dir(const fs::path& state_dir) {
+  auto date = proto::format_time(proto::now_ms()).substr(0, 10);
+  auto target = state_dir / ("imported-" + date);
+  for (int n = 2; fs::exists(target); ++n) target = state_dir / ("imported-" + date + "." + std::to_string(n));
+  ensure_directory(target, 0700);
+  return target;
+}
+
+/// audit.log.N .. audit.log.1, audit.log: the files of the JSON-lines audit log, oldest first.
+std::vector<fs::path> audit_log_files(const fs::path& state_dir) {
+  std::vector<fs::path> files;
+  for (int n = 1; fs::exists(state_dir / ("audit.log." + std::to_string(n))); ++n) {
+    files.insert(files.begin(), state_dir / ("audit.log." + std::to_string(n)));
+  }
+  if (fs::exists(state_dir / "audit.log")) files.push_back(state_dir / "audit.log");
+  return files;
+}
+
 }  // namespace
 
 std::optional<ImportReport> import_json_state(Connection& db, const fs::path& state_dir,
@@ -169,10 +187,7 @@ std::optional<ImportReport> import_json_state(Connection& db, const fs::path& st
     report.envs = counts.value("envs", 0u);
     report.snapshots = counts.value("snapshots", 0u);
   }
-  auto date = proto::format_time(proto::now_ms()).substr(0, 10);
-  auto target = state_dir / ("imported-" + date);
-  for (int n = 2; fs::exists(target); ++n) target = state_dir / ("imported-" + date + "." + std::to_string(n));
-  ensure_directory(target, 0700);
+  auto target = new_import_dir(state_dir);
   for (const char* sub : kJsonDirs) {
     if (fs::is_directory(state_dir / sub)) fs::rename(state_dir / sub, target / sub);
   }
@@ -181,6 +196,58 @@ std::optional<ImportReport> import_json_state(Connection& db, const fs::path& st
                "{} env snapshots); the old files are kept in {}",
                (state_dir / "fical.db").string(), report.deployments, report.events, report.releases, report.envs,
                report.snapshots, target.string());
+  return report;
+}
+
+std::optional<ImportReport> import_audit_log(Connection& db, const fs::path& state_dir, const fs::path& moved_to,
+                                             const std::function<void(std::string)>& problem) {
+  auto files = audit_log_files(state_dir);
+  if (files.empty()) return std::nullopt;
+  ImportReport report;
+  if (auto done = db.scalar_text("SELECT value FROM meta WHERE key = 'audit_imported'")) {
+    report.audit = nlohmann::json::parse(*done).value("records", 0u);  // a crash before the files moved
+  } else {
+    Transaction tx(db);
+    auto insert = db.prepare("INSERT INTO audit (time, body) VALUES (?1, ?2)");
+    std::size_t skipped = 0;
+    for (const auto& file : files) {
+      auto text = read_file(file).value_or("");
+      std::size_t start = 0;
+      while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        auto record = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(start),
+                                            text.begin() + static_cast<std::ptrdiff_t>(end), nullptr, false);
+        start = end + 1;
+        std::optional<proto::TimePoint> time;
+        if (record.is_object() && record.contains("time") && record["time"].is_string()) {
+          time = proto::parse_time(record["time"].get<std::string>());
+        }
+        if (!time) {
+          ++skipped;
+          continue;
+        }
+        insert.reset();
+        insert.bind(1, static_cast<std::int64_t>(time->time_since_epoch().count()))
+            .bind(2, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            .run();
+        ++report.audit;
+      }
+    }
+    if (skipped > 0) {
+      problem(std::to_string(skipped) + " lines of " + (state_dir / "audit.log").string() +
+              " were not imported (torn or not an audit record)");
+    }
+    db.prepare("INSERT INTO meta (key, value) VALUES ('audit_imported', ?1)")
+        .bind(1, nlohmann::json{{"records", report.audit}}.dump())
+        .run();
+    tx.commit();
+  }
+  auto target = moved_to.empty() ? new_import_dir(state_dir) : moved_to;
+  for (const auto& file : files) fs::rename(file, target / file.filename());
+  report.moved_to = target;
+  spdlog::warn("state: imported the audit log {} ({} records) into {}; the old files are kept in {}",
+               (state_dir / "audit.log").string(), report.audit, (state_dir / "fical.db").string(), target.string());
   return report;
 }
 

@@ -16,4 +16,12 @@ namespace fical::agent::store {
 std::optional<ImportReport> import_json_state(Connection& db, const std::filesystem::path& state_dir,
                                               const std::function<void(std::string)>& problem);
 
+/// When state_dir holds audit.log (and its rotations audit.log.1 .. .N), imports its records,
+/// oldest first, into the audit table in one transaction, then moves the files to
+/// `moved_to` (or a new state_dir/imported-<date>/ when empty). Torn or unreadable lines are
+/// skipped and counted through `problem`. nullopt when there was no audit.log.
+std::optional<ImportReport> import_audit_log(Connection& db, const std::filesystem::path& state_dir,
+                                             const std::filesystem::path& moved_to,
+                                             const std::function<void(std::string)>& problem);
+
 }  // namespace fical::agent::store

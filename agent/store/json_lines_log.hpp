@@ -1,5 +1,5 @@
 #pragma once
-// A JSON-lines file (audit.log, the CloudWatch EMF file): one object per line, each line
+// A JSON-lines file (the CloudWatch EMF file): one object per line, each line
 // fsync'd, rotated by size.
 #include <cstddef>
 #include <cstdint>

@@ -57,12 +57,14 @@ void StateStore::prune_loop(Retention retention, std::chrono::milliseconds inter
   std::unique_lock lock(prune_mutex_);
   while (!stopping_) {
     lock.unlock();
-    std::size_t total = 0;
+    std::size_t total = 0, audit = 0;
     try {
       for (;;) {
         auto n = prune_deployments(retention, kBatch, proto::now_ms());
+        auto a = prune_audit(retention, kBatch * 5, proto::now_ms());  // audit rows are small
         total += n;
-        if (n < kBatch) break;
+        audit += a;
+        if (n < kBatch && a < kBatch * 5) break;
         std::unique_lock pause(prune_mutex_);  // between batches, writers get the lock
         if (prune_wake_.wait_for(pause, std::chrono::milliseconds(50), [this] { return stopping_; })) return;
       }
@@ -70,6 +72,7 @@ void StateStore::prune_loop(Retention retention, std::chrono::milliseconds inter
       spdlog::error("state: pruning old deployment records failed: {}", e.what());
     }
     if (total > 0) spdlog::info("state: pruned {} deployment records beyond the retention", total);
+    if (audit > 0) spdlog::info("state: pruned {} audit records beyond the retention", audit);
     lock.lock();
     prune_wake_.wait_for(lock, interval, [this] { return stopping_; });
   }
@@ -114,6 +117,9 @@ std::vector<std::string> StateStore::check() {
       }
     }
   }
+  each("SELECT id FROM audit WHERE NOT json_valid(body) OR json_type(body) <> 'object' "
+       "OR json_extract(body, '$.time') IS NULL LIMIT 100",
+       [](Statement& r) { return "audit record " + std::to_string(r.integer(0)) + ": not an audit record"; });
   {
     // The live release of an environment is the newest of its history.
     auto rows = db->prepare(
@@ -161,6 +167,13 @@ nlohmann::json StateStore::dump() {
                     {"state", to_json(load_env(app, env))},
                     {"releases", releases},
                     {"env_snapshots", snapshots}});
+  }
+  auto& audit = out["audit"] = nlohmann::json::array();
+  auto rows = db->prepare("SELECT body FROM audit ORDER BY id");
+  while (rows.step()) {
+    if (auto record = nlohmann::json::parse(rows.text(0), nullptr, false); !record.is_discarded()) {
+      audit.push_back(std::move(record));
+    }
   }
   return out;
 }

@@ -35,6 +35,10 @@ const std::vector<std::string_view>& migrations() {
          CREATE INDEX deployments_by_key ON deployments (app, env, idempotency_key, created_at) WHERE idempotency_key <> '';
          CREATE INDEX deployments_unfinished ON deployments (state) WHERE state IN ('pending', 'running');
          CREATE INDEX releases_by_deployment ON releases (deployment_id);)",
+      // 2 -> 3: the audit trail (was state_dir/audit.log), in the order written, by time for
+      // its retention. `body` is the record's JSON object as GET /v1/audit serves it.
+      R"(CREATE TABLE audit (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, body TEXT NOT NULL);
+         CREATE INDEX audit_by_time ON audit (time);)",
   };
   return all;
 }

@@ -106,6 +106,8 @@ std::int64_t Connection::scalar_int(std::string_view sql) {
   return stmt.step() ? stmt.integer(0) : 0;
 }
 
+std::int64_t Connection::changes() { return sqlite3_changes64(db_); }
+
 Transaction::Transaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 
 Transaction::~Transaction() {

@@ -66,6 +66,8 @@ class Connection {
   /// The first column of the first row of `sql`, or nullopt.
   std::optional<std::string> scalar_text(std::string_view sql);
   std::int64_t scalar_int(std::string_view sql);
+  /// Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes();
   sqlite3* handle() { return db_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <system_error>
@@ -106,13 +107,18 @@ StateStore::StateStore(fs::path state_dir) : dir_(std::move(state_dir)) {
     // commit fsyncs the WAL before it returns, so an acknowledged write (an event, a release,
     // an env state) survives a power cut; NORMAL would only keep the database uncorrupted and
     // could lose the last commits. The cost is one fsync per transaction, which is why events
-    // are small single-row transactions and multi-row changes are batched in one.
+    // and audit records are group-committed (write_queue.cpp) and never served before.
     writer_->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
                   "PRAGMA cache_size = -2048");
     migrate(*writer_);
-    if (auto report = import_json_state(*writer_, dir_, [this](std::string m) { add_problem(std::move(m)); })) {
-      imported_ = std::move(report);
+    auto problem = [this](std::string m) { add_problem(std::move(m)); };
+    if (auto report = import_json_state(*writer_, dir_, problem)) imported_ = std::move(report);
+    if (auto audit = import_audit_log(*writer_, dir_, imported_ ? imported_->moved_to : fs::path(), problem)) {
+      if (!imported_) imported_.emplace().moved_to = audit->moved_to;
+      imported_->audit = audit->audit;
     }
+    committer_ = std::thread([this] { commit_loop(); });
+    cache_env_ = true;  // this store is the one writer from here on
   } catch (...) {
     writer_.reset();
     ::close(lock_fd_);
@@ -137,6 +143,12 @@ StateStore::~StateStore() {
   }
   prune_wake_.notify_all();
   if (pruner_.joinable()) pruner_.join();
+  {
+    std::lock_guard lock(queue_mutex_);
+    stop_commits_ = true;
+  }
+  queue_wake_.notify_all();
+  if (committer_.joinable()) committer_.join();  // commits what is queued first
   idle_readers_.clear();
   writer_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);
@@ -152,17 +164,50 @@ void StateStore::add_problem(std::string message) {
   problems_.push_back(std::move(message));
 }
 
+void StateStore::check_room() const {
+  struct statvfs fs_info {};
+  if (::statvfs(dir_.c_str(), &fs_info) != 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot stat the file system of " + dir_.string());
+  }
+  auto free = static_cast<std::uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
+  if (free < kMinFreeBytes) {
+    constexpr std::uint64_t kMiB = 1024 * 1024;
+    throw StateDirFull("the state directory " + dir_.string() + " is full: " + std::to_string(free / kMiB) +
+                       " MiB free, less than the " + std::to_string(kMinFreeBytes / kMiB) + " MiB a deployment needs");
+  }
+}
+
 EnvState StateStore::load_env(const std::string& app, const std::string& env) {
-  auto db = reader();
-  auto row = db->prepare("SELECT body FROM env_state WHERE app = ?1 AND env = ?2");
-  row.bind(1, app).bind(2, env);
-  if (!row.step()) return {};
-  return env_state_from_json(nlohmann::json::parse(row.text(0)));
+  std::uint64_t generation = 0;
+  if (cache_env_) {
+    std::lock_guard lock(env_cache_mutex_);
+    if (auto it = env_cache_.find({app, env}); it != env_cache_.end()) return it->second;
+    generation = env_generation_;
+  }
+  EnvState state;
+  {
+    auto db = reader();
+    auto row = db->prepare("SELECT body FROM env_state WHERE app = ?1 AND env = ?2");
+    row.bind(1, app).bind(2, env);
+    if (row.step()) state = env_state_from_json(nlohmann::json::parse(row.text(0)));
+  }
+  if (cache_env_) {
+    std::lock_guard lock(env_cache_mutex_);
+    if (generation == env_generation_) env_cache_.emplace(std::make_pair(app, env), state);
+  }
+  return state;
+}
+
+void StateStore::cache_env(const std::string& app, const std::string& env, const EnvState& state) {
+  if (!cache_env_) return;
+  std::lock_guard lock(env_cache_mutex_);
+  env_cache_[{app, env}] = state;
+  ++env_generation_;
 }
 
 void StateStore::save_env(const std::string& app, const std::string& env, const EnvState& state) {
-  std::lock_guard lock(mutex_);
-  upsert_env_state(*writer_, app, env, state);
+  write_with_queue([&] { upsert_env_state(*writer_, app, env, state); });
+  cache_env(app, env, state);  // once committed
 }
 
 void StateStore::write_deployment_row(const proto::Deployment& d) {
@@ -180,20 +225,18 @@ void StateStore::write_deployment_row(const proto::Deployment& d) {
 }
 
 void StateStore::save_deployment(const proto::Deployment& deployment) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(*writer_);
-  write_deployment_row(deployment);
-  writer_->prepare("DELETE FROM events WHERE deployment_id = ?1").bind(1, deployment.id).run();
-  for (const auto& e : deployment.events) insert_event(*writer_, deployment.id, e);
-  tx.commit();
+  write_with_queue([&] {
+    write_deployment_row(deployment);
+    writer_->prepare("DELETE FROM events WHERE deployment_id = ?1").bind(1, deployment.id).run();
+    for (const auto& e : deployment.events) insert_event(*writer_, deployment.id, e);
+  });
 }
 
 void StateStore::append_events(const proto::Deployment& deployment, std::size_t first) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(*writer_);
-  write_deployment_row(deployment);
-  for (auto i = first; i < deployment.events.size(); ++i) insert_event(*writer_, deployment.id, deployment.events[i]);
-  tx.commit();
+  write_with_queue([&] {
+    write_deployment_row(deployment);
+    for (auto i = first; i < deployment.events.size(); ++i) insert_event(*writer_, deployment.id, deployment.events[i]);
+  });
 }
 
 std::optional<proto::Deployment> StateStore::load_deployment(const std::string& id) {
@@ -303,24 +346,23 @@ void insert_release(Connection& db, const std::string& app, const std::string& e
 
 void StateStore::save_releases(const std::string& app, const std::string& env,
                                const std::vector<proto::Release>& releases) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(*writer_);
-  writer_->prepare("DELETE FROM releases WHERE app = ?1 AND env = ?2").bind(1, app).bind(2, env).run();
-  std::int64_t pos = 0;
-  for (const auto& r : releases) insert_release(*writer_, app, env, pos++, r);
-  tx.commit();
+  write_with_queue([&] {
+    writer_->prepare("DELETE FROM releases WHERE app = ?1 AND env = ?2").bind(1, app).bind(2, env).run();
+    std::int64_t pos = 0;
+    for (const auto& r : releases) insert_release(*writer_, app, env, pos++, r);
+  });
 }
 
 void StateStore::record_release(const std::string& app, const std::string& env, const proto::Release& release,
                                 const EnvState& state) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(*writer_);
-  auto next = writer_->prepare("SELECT coalesce(max(pos) + 1, 0) FROM releases WHERE app = ?1 AND env = ?2");
-  next.bind(1, app).bind(2, env);
-  next.step();
-  insert_release(*writer_, app, env, next.integer(0), release);
-  upsert_env_state(*writer_, app, env, state);
-  tx.commit();
+  write_with_queue([&] {
+    auto next = writer_->prepare("SELECT coalesce(max(pos) + 1, 0) FROM releases WHERE app = ?1 AND env = ?2");
+    next.bind(1, app).bind(2, env);
+    next.step();
+    insert_release(*writer_, app, env, next.integer(0), release);
+    upsert_env_state(*writer_, app, env, state);
+  });
+  cache_env(app, env, state);
 }
 
 void StateStore::backup(const fs::path& to) {

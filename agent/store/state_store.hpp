@@ -6,15 +6,23 @@
 //   env_snapshots            which env snapshot files exist; the files themselves (the
 //                            variables' values) stay root-only under
 //                            env-snapshots/{app}/{env}/{deployment_id}.json
+//   audit                    the audit trail, in the order written (audit_trail.cpp)
 // Every multi-row change is one transaction, so a crash leaves all of it or none.
+// Events and audit records are group-committed (write_queue.cpp): queued, then written by one
+// commit thread in batches, each batch one transaction with synchronous=FULL; readers only
+// ever see committed rows, and every synchronous write commits the queue before its own rows.
 // A JSON state dir of fical before SQLite is imported on first start (json_import.cpp).
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -44,11 +52,19 @@ struct EnvState {
 struct Retention {
   std::size_t keep_deployments = 1000;
   int keep_days = 0;
+  std::size_t keep_audit_records = 100000;  // the audit trail's own retention (0: no limit)
+  int keep_audit_days = 365;
+};
+
+/// state_dir's file system has too little room to record a deployment (check_room()).
+class StateDirFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// What an import of a JSON state dir found and moved (see json_import.cpp).
 struct ImportReport {
-  std::size_t deployments = 0, events = 0, releases = 0, envs = 0, snapshots = 0;
+  std::size_t deployments = 0, events = 0, releases = 0, envs = 0, snapshots = 0, audit = 0;
   std::filesystem::path moved_to;
 };
 
@@ -71,6 +87,14 @@ class StateStore {
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path db_path() const { return dir_ / "fical.db"; }
 
+  /// Free space state_dir needs before a deployment starts (as preflight has long asked):
+  /// its rows, events, env snapshot and the WAL's growth until a checkpoint. A full disk
+  /// also fails a write cleanly (SQLITE_FULL, rolled back), but a write that fits in the
+  /// WAL's old pages can still succeed: this refuses before anything changes.
+  static constexpr std::uint64_t kMinFreeBytes = 64 * 1024 * 1024;
+  /// Throws StateDirFull when state_dir has less than kMinFreeBytes free.
+  void check_room() const;
+
   EnvState load_env(const std::string& app, const std::string& env);
   void save_env(const std::string& app, const std::string& env, const EnvState& state);
 
@@ -79,6 +103,27 @@ class StateStore {
   /// Writes the deployment row and appends deployment.events[first...] (usually one event,
   /// or none), in one short transaction: an event costs one row, not a rewrite of the record.
   void append_events(const proto::Deployment& deployment, std::size_t first);
+
+  // Group commit (write_queue.cpp). A ticket numbers a queued write; tickets commit in order.
+  using Ticket = std::uint64_t;
+  /// Queues what append_events writes for the commit thread and returns at once (no I/O):
+  /// the row as of now and deployment.events[first...]. Durable once committed() >= the ticket.
+  Ticket queue_events(const proto::Deployment& deployment, std::size_t first);
+  /// Queues one audit record (the JSON object GET /v1/audit serves) written at `time`.
+  /// Throws std::runtime_error when the queue is full (the disk has been failing for long).
+  Ticket queue_audit(proto::TimePoint time, const nlohmann::json& record);
+  /// The newest ticket whose write is committed (every earlier one is too).
+  Ticket committed() const { return committed_.load(); }
+  /// Waits until `ticket` is committed; false when `timeout` passed first (a failing disk).
+  bool wait_committed(Ticket ticket, std::chrono::milliseconds timeout);
+  /// Waits, at most `timeout`, until everything queued so far is committed.
+  bool flush(std::chrono::milliseconds timeout);
+
+  /// The newest `limit` audit records, oldest first, after waiting (at most 1 s) for the
+  /// queued ones to commit.
+  std::vector<nlohmann::json> recent_audit(std::size_t limit);
+  /// Deletes at most `batch` audit records beyond the retention; returns how many.
+  std::size_t prune_audit(const Retention& retention, std::size_t batch, proto::TimePoint now);
   std::optional<proto::Deployment> load_deployment(const std::string& id);
   /// The deployment without its events.
   std::optional<proto::Deployment> load_deployment_header(const std::string& id);
@@ -147,10 +192,28 @@ class StateStore {
     StateStore& store_;
     std::unique_ptr<Connection> db_;
   };
+  /// One queued write: a deployment row with its new events, or an audit record.
+  struct QueuedWrite {
+    Ticket ticket = 0;
+    std::string id, app, env, state, idempotency_key, record;  // the row (id empty: none)
+    std::int64_t created_at = 0;
+    std::vector<std::pair<std::int64_t, std::string>> events;  // seq, body
+    std::int64_t audit_time = 0;
+    std::string audit;                                          // an audit record's body
+  };
   ReaderLease reader();
   void add_problem(std::string message);
   void write_deployment_row(const proto::Deployment& d);
   void prune_loop(Retention retention, std::chrono::milliseconds interval);
+  Ticket enqueue(QueuedWrite write);
+  /// Runs `body` in one write transaction that first writes the queued writes, so a
+  /// synchronous write never overtakes an earlier queued one. Takes mutex_.
+  void write_with_queue(const std::function<void()>& body);
+  /// The caller holds mutex_ inside a transaction: takes the queue and writes it.
+  std::vector<QueuedWrite> write_queue_locked();
+  void requeue_locked(std::vector<QueuedWrite> batch);
+  void publish(const std::vector<QueuedWrite>& batch);
+  void commit_loop();
 
   std::filesystem::path dir_;
   int lock_fd_ = -1;
@@ -165,6 +228,22 @@ class StateStore {
   std::condition_variable prune_wake_;
   bool stopping_ = false;
   std::thread pruner_;
+  std::mutex queue_mutex_;  // queue_, next_ticket_, stop_commits_; never held during I/O
+  std::condition_variable queue_wake_;
+  std::condition_variable committed_wake_;
+  std::vector<QueuedWrite> queue_;
+  Ticket next_ticket_ = 1;
+  bool stop_commits_ = false;
+  std::atomic<Ticket> committed_{0};
+  std::thread committer_;
+  // Env states as committed, kept by the agent's own store (the one writer), so status
+  // requests read no row and parse no JSON. `env_generation_` counts writes: a read from
+  // the database fills the cache only if no write happened meanwhile.
+  bool cache_env_ = false;
+  std::mutex env_cache_mutex_;
+  std::map<std::pair<std::string, std::string>, EnvState> env_cache_;
+  std::uint64_t env_generation_ = 0;
+  void cache_env(const std::string& app, const std::string& env, const EnvState& state);
 };
 
 nlohmann::json to_json(const EnvState& state);

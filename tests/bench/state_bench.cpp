@@ -1,13 +1,17 @@
 // fical-state-bench: the state benchmark's helper (scripts/bench/state.sh).
 //   fical-state-bench generate DIR N ENVS   N deployments (10-50 events each) across ENVS envs of app
 //                                           "web" (e00, e01...), every 20th a release; one transaction
-//   fical-state-bench events DIR COUNT      appends COUNT events to a new running deployment and
-//                                           prints the p50/p99/mean of one append in ms
+//   fical-state-bench events DIR COUNT      queues COUNT events of a new running deployment, then
+//                                           appends up to 200 synchronously; prints p50 p99 (ms) of
+//                                           the cost to the deploy, of queued-to-durable, and of a
+//                                           synchronous append
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/store/sqlite.hpp"
@@ -89,27 +93,66 @@ int generate(const std::string& dir, int n, int envs) {
   return 0;
 }
 
-int events(const std::string& dir, int count) {
-  StateStore store(dir);
+std::pair<double, double> p50_p99(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms[ms.size() * 99 / 100]};
+}
+
+Deployment bench_deployment(StateStore& store, const std::string& tag) {
   Deployment d;
-  d.id = "bench-events-" + std::to_string(now_ms().time_since_epoch().count());
+  d.id = "bench-events-" + tag + "-" + std::to_string(now_ms().time_since_epoch().count());
   d.app = "web";
   d.env = env_name(0);
   d.state = DeploymentState::running;
   d.created_at = now_ms();
   store.save_deployment(d);
-  std::vector<double> ms;
+  return d;
+}
+
+Event bench_event(std::size_t seq) {
+  return {static_cast<std::uint64_t>(seq), now_ms(), Phase::pull, EventLevel::info, "pulling 127.0.0.1:5000/web:v2",
+          {{"bytes", seq * 1000}}};
+}
+
+// What an event costs a running deploy (queue_events: no I/O), and how long until it is
+// durable (committed, so served), with the deploy working 0.5 ms between events; then the
+// synchronous append_events (one transaction and fsync per event) for comparison.
+int events(const std::string& dir, int count) {
+  using Clock = std::chrono::steady_clock;
+  StateStore store(dir);
+  auto d = bench_deployment(store, "queued");
+  std::vector<double> queue_ms, durable_ms, sync_ms;
+  std::vector<Clock::time_point> queued_at(static_cast<std::size_t>(count));
+  std::vector<StateStore::Ticket> tickets(static_cast<std::size_t>(count));
+  std::atomic<int> queued{0};
+  std::thread watcher([&] {
+    for (int i = 0; i < count; ++i) {
+      while (queued.load() <= i) std::this_thread::yield();
+      store.wait_committed(tickets[static_cast<std::size_t>(i)], std::chrono::seconds(30));
+      durable_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - queued_at[static_cast<std::size_t>(i)]).count());
+    }
+  });
   for (int s = 0; s < count; ++s) {
-    d.events.push_back({static_cast<std::uint64_t>(s), now_ms(), Phase::pull, EventLevel::info,
-                        "pulling 127.0.0.1:5000/web:v2", {{"bytes", s * 1000}}});
-    auto t0 = std::chrono::steady_clock::now();
-    store.append_events(d, d.events.size() - 1);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    d.events.push_back(bench_event(static_cast<std::size_t>(s)));
+    auto t0 = Clock::now();
+    queued_at[static_cast<std::size_t>(s)] = t0;
+    tickets[static_cast<std::size_t>(s)] = store.queue_events(d, d.events.size() - 1);
+    queue_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    queued = s + 1;
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
-  double mean = 0;
-  for (double x : ms) mean += x / static_cast<double>(ms.size());
-  std::sort(ms.begin(), ms.end());
-  std::printf("%.3f %.3f %.3f\n", ms[ms.size() / 2], ms[ms.size() * 99 / 100], mean);
+  watcher.join();
+  auto sync = bench_deployment(store, "sync");
+  for (int s = 0; s < std::min(count, 200); ++s) {
+    sync.events.push_back(bench_event(static_cast<std::size_t>(s)));
+    auto t0 = Clock::now();
+    store.append_events(sync, sync.events.size() - 1);
+    sync_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  auto [q50, q99] = p50_p99(queue_ms);
+  auto [d50, d99] = p50_p99(durable_ms);
+  auto [s50, s99] = p50_p99(sync_ms);
+  std::printf("%.3f %.3f %.2f %.2f %.2f %.2f\n", q50, q99, d50, d99, s50, s99);
   return 0;
 }
 

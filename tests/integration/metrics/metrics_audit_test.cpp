@@ -1,4 +1,4 @@
-// GET /metrics and audit.log of a real fical-agent after real deployments (the shared
+// GET /metrics and the audit trail of a real fical-agent after real deployments (the shared
 // environment's dockerd and registry, an nginx of the test's own): the whole scrape must
 // pass a strict parser of the text format, and the audit log must hold the 401, the 403
 // and the deployments, without a token; metrics.emf_file must get one CloudWatch EMF line
@@ -209,13 +209,12 @@ TEST_CASE("metrics and audit log after real deployments", "[metrics][audit][engi
     for (const char* token : {kDeployer, kReader, kAuditor, kWrong}) CHECK(text.find(token) == std::string::npos);
   }
 
-  {  // audit.log holds the 401, the 403 and the deployments; no token; fical-client audit reads it
-    auto path = agent.dir.path() / "state" / "audit.log";
+  {  // fical.db's audit trail holds the 401, the 403 and the deployments; no token; fical-client audit reads it
+    auto path = agent.dir.path() / "state" / "fical.db";
     struct stat info {};
     REQUIRE(::stat(path.c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0600);
-    auto text = read_text(path);
-    for (const char* token : {kDeployer, kReader, kAuditor, kWrong}) CHECK(text.find(token) == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(agent.dir.path() / "state" / "audit.log"));
 
     auto refused = agent.client("reader.token", {"audit"});
     CHECK(refused.exit_code == 3);
@@ -224,6 +223,10 @@ TEST_CASE("metrics and audit log after real deployments", "[metrics][audit][engi
     INFO(listed.out << listed.err);
     REQUIRE(listed.exit_code == 0);
     auto records = nlohmann::json::parse(listed.out);
+    // By now the records are committed (GET /v1/audit serves committed rows): no token in the bytes.
+    auto text = read_text(path) + read_text(path.string() + "-wal");
+    CHECK(text.find("auth_failed") != std::string::npos);
+    for (const char* token : {kDeployer, kReader, kAuditor, kWrong}) CHECK(text.find(token) == std::string::npos);
     auto find = [&](const std::string& result, const std::string& key, const std::string& value) {
       for (const auto& r : records) {
         if (r.value("result", "") == result && r.value(key, "") == value) return r;

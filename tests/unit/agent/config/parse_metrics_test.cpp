@@ -89,3 +89,23 @@ TEST_CASE("state: retention of deployment records", "[config][state]") {
   CHECK_THAT(paths("state: { keep_deployments: 0, keep_days: 0 }\n"), VectorContains(std::string("state")));
   CHECK_THAT(paths("state: [1]\n"), VectorContains(std::string("state")));
 }
+
+TEST_CASE("state: the audit trail's own retention", "[config][state]") {
+  auto plain = parse_config("state_dir: /var/lib/fical\n");
+  REQUIRE(plain.config);
+  CHECK(plain.config->state.keep_audit_records == 100000);
+  CHECK(plain.config->state.keep_audit_days == 365);
+  auto set = parse_config("state: { keep_audit_records: 500, keep_audit_days: 0 }\n");
+  REQUIRE(set.config);
+  CHECK(set.config->state.keep_audit_records == 500);
+  CHECK(set.config->state.keep_audit_days == 0);
+  auto paths = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& e : parse_config(text).errors) out.push_back(e.path);
+    return out;
+  };
+  using Catch::Matchers::VectorContains;
+  CHECK_THAT(paths("state: { keep_audit_records: -5 }\n"), VectorContains(std::string("state.keep_audit_records")));
+  CHECK_THAT(paths("state: { keep_audit_days: soon }\n"), VectorContains(std::string("state.keep_audit_days")));
+  CHECK_THAT(paths("state: { keep_audit_records: 0, keep_audit_days: 0 }\n"), VectorContains(std::string("state")));
+}

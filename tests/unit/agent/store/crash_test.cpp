@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -112,6 +113,96 @@ TEST_CASE("a writer killed at random points loses no acknowledged write", "[stor
   CHECK(acked_events.size() > kRuns / 4);  // the child got to write in many runs
 }
 
+namespace {
+
+/// The child of the group-commit test: a DeploymentLog writes events (queued, group-committed)
+/// and ends the deployment after `end_after` of them; a watcher thread acknowledges on `fd`
+/// what an API client would have been shown: the events served and whether it had ended.
+[[noreturn]] void deploy_until_killed(const fs::path& dir, int run, int end_after, int fd) {
+  try {
+    StateStore store(dir);
+    fical::agent::deploy::DeploymentLog log(crash_deployment(run), store);
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+      std::uint32_t shown = 0;
+      bool ended = false;
+      while (!done) {
+        auto page = log.events_since(shown);
+        if (!page.events.empty() || (page.ended && !ended)) {
+          shown += static_cast<std::uint32_t>(page.events.size());
+          ended = page.ended;
+          Ack ack{ended ? 3u : 1u, shown};
+          if (::write(fd, &ack, sizeof ack) != sizeof ack) ::_exit(3);
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(300));
+      }
+    });
+    for (int i = 0;; ++i) {
+      if (i == end_after) log.finish(DeploymentState::succeeded);
+      if (i < end_after) log.info("probe " + std::to_string(i), {{"padding", std::string(200, 'x')}});
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  } catch (...) {
+    ::_exit(2);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("group commit: a deploy killed at random points loses nothing a watcher was shown",
+          "[store][sqlite][crash][group-commit]") {
+  fical::testing::TempDir tmp;
+  std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> delay_us(2000, 60000);
+  std::uniform_int_distribution<int> end_after(20, 200);
+  constexpr int kRuns = 30;
+  int shown_runs = 0, ended_runs = 0;
+  for (int run = 0; run < kRuns; ++run) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    int ends = end_after(random);
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      deploy_until_killed(tmp.path(), run, ends, fds[1]);
+    }
+    ::close(fds[1]);
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(random)));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    std::uint32_t shown = 0;
+    bool ended = false;
+    Ack ack{};
+    while (::read(fds[0], &ack, sizeof ack) == sizeof ack) {
+      shown = ack.value;
+      ended = ended || ack.kind == 3;
+    }
+    ::close(fds[0]);
+    shown_runs += shown > 0;
+    ended_runs += ended;
+
+    StateStore store(tmp.path());
+    INFO("run " << run << ": " << shown << " events shown, ended shown " << ended);
+    CHECK(store.check().empty());
+    auto stored = store.load_deployment("crash-" + std::to_string(run));
+    if (!stored) {  // killed before the deployment was recorded: nothing was shown
+      CHECK(shown == 0);
+      CHECK_FALSE(ended);
+      continue;
+    }
+    CHECK(stored->events.size() >= shown);
+    if (ended) {
+      CHECK(stored->state == DeploymentState::succeeded);
+      CHECK(stored->events.size() == static_cast<std::size_t>(ends));
+    }
+  }
+  CHECK(shown_runs > kRuns / 4);  // the watcher was shown events in many runs
+  CHECK(ended_runs > 0);
+}
+
 TEST_CASE("a full disk fails a write cleanly and the store recovers when space returns", "[store][sqlite][disk]") {
   if (::geteuid() != 0) {
     WARN("skipped: mounting a tmpfs needs root");
@@ -157,7 +248,8 @@ TEST_CASE("a full disk fails a write cleanly and the store recovers when space r
     CHECK_THROWS_AS(store.save_deployment(next), SqliteError);
     CHECK_FALSE(store.load_deployment(next.id));
     // What DeploymentManager::create relies on to refuse a deploy before anything runs.
-    CHECK_THROWS_AS(fical::agent::deploy::DeploymentLog(next, store), SqliteError);
+    CHECK_THROWS_AS(store.check_room(), StateDirFull);
+    CHECK_THROWS_AS(fical::agent::deploy::DeploymentLog(next, store), StateDirFull);
     CHECK_FALSE(store.load_deployment(next.id));
     fs::remove(mnt / "filler");  // space returns
     d.events.push_back({acked, now_ms(), Phase::pull, EventLevel::info, "after", nullptr});

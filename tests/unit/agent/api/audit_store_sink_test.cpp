@@ -1,4 +1,4 @@
-#include "agent/api/audit_log_sink.hpp"
+#include "agent/api/audit_store_sink.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -20,7 +20,7 @@ config::Token token(std::string id, const std::string& secret, std::vector<Scope
   return {std::move(id), sha256_hex(secret), std::move(scopes), {}};
 }
 
-/// handle() with a fake service and the real audit log in a temp dir.
+/// handle() with a fake service and the real audit trail (fical.db) in a temp dir.
 struct Fixture {
   fical::testing::TempDir tmp;
   testing::FakeDeploymentService service;
@@ -29,9 +29,9 @@ struct Fixture {
                                token("auditor", "admin-secret-1234", {Scope::admin})}};
   FailureLimiter limiter{100, std::chrono::seconds(60)};
   MetricsRegistry metrics;
-  store::JsonLinesLog log{tmp.path() / "audit.log"};
+  store::StateStore store{tmp.path()};
   std::vector<std::string> errors;
-  AuditLogSink sink{log, [this](const std::string& e) { errors.push_back(e); }};
+  AuditStoreSink sink{store, [this](const std::string& e) { errors.push_back(e); }};
   Deps deps{service, authenticator, limiter, metrics, sink};
 
   Response call(std::string method, std::string path, std::string secret, std::string body = "",
@@ -41,11 +41,17 @@ struct Fixture {
                   deps);
   }
 
-  std::string file() const {
-    std::ifstream in(log.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+  /// The bytes of the database and its WAL, as a reader of the disk would find them.
+  std::string files() {
+    store.flush(std::chrono::seconds(5));
+    std::string all;
+    for (const char* name : {"fical.db", "fical.db-wal"}) {
+      std::ifstream in(tmp.path() / name, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      all += text.str();
+    }
+    return all;
   }
 };
 
@@ -98,7 +104,7 @@ TEST_CASE("audit log through handle(): 401, 403 and an accepted deploy, never a 
   CHECK(f.call("POST", "/v1/apps/web/envs/staging/deployments", "deploy-secret-1234", R"({"version":"v2"})").status == 202);
   CHECK(f.call("GET", "/v1/apps", "read-secret-1234").status == 200);  // reads are not audited
 
-  auto lines = f.log.tail(10);
+  auto lines = f.store.recent_audit(10);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0]["result"] == "auth_failed");
   CHECK(lines[0]["status"] == 401);
@@ -110,7 +116,8 @@ TEST_CASE("audit log through handle(): 401, 403 and an accepted deploy, never a 
   CHECK(lines[2]["token_id"] == "deployer");
   CHECK(lines[2]["deployment_id"] == "d-2");
   CHECK(lines[2]["request_id"] == "req-7");
-  auto text = f.file();
+  auto text = f.files();
+  CHECK(text.find("req-7") != std::string::npos);  // the records are in these bytes
   for (const char* secret : {"wrong-secret-value", "read-secret-1234", "deploy-secret-1234", "v2\""}) {
     CHECK(text.find(secret) == std::string::npos);
   }
@@ -148,18 +155,29 @@ TEST_CASE("GET /v1/audit without an audit log is 404", "[api][audit]") {
   CHECK(handle(request, deps).status == 404);
 }
 
-TEST_CASE("a failed audit write is reported, and the call still answers", "[api][audit]") {
+TEST_CASE("audit records are committed rows of fical.db and outlive the agent", "[api][audit][sqlite]") {
   fical::testing::TempDir tmp;
-  Fixture f;
-  store::JsonLinesLog broken(tmp.path() / "missing-dir" / "audit.log");
-  std::vector<std::string> errors;
-  AuditLogSink sink(broken, [&](const std::string& e) { errors.push_back(e); });
-  Deps deps{f.service, f.authenticator, f.limiter, f.metrics, sink};
-  Request request;
-  request.method = "GET";
-  request.path = "/v1/apps";
-  request.peer_address = "127.0.0.1";
-  CHECK(handle(request, deps).status == 401);
-  REQUIRE(errors.size() == 1);
-  CHECK(errors[0].find("audit log") != std::string::npos);
+  {
+    Fixture f;
+    store::StateStore store(tmp.path());
+    AuditStoreSink sink(store, [&](const std::string& e) { f.errors.push_back(e); });
+    Deps deps{f.service, f.authenticator, f.limiter, f.metrics, sink};
+    for (int i = 0; i < 30; ++i) {
+      Request request;
+      request.method = "GET";
+      request.path = "/v1/apps";
+      request.peer_address = "127.0.0.1";
+      request.request_id = "r" + std::to_string(i);
+      CHECK(handle(request, deps).status == 401);
+    }
+    CHECK(f.errors.empty());
+  }  // the store commits what is queued before it closes
+  store::StateStore again(tmp.path());
+  auto records = again.recent_audit(1000);
+  REQUIRE(records.size() == 30);
+  CHECK(records.front()["request_id"] == "r0");  // oldest first
+  CHECK(records.back()["request_id"] == "r29");
+  CHECK(again.recent_audit(5).front()["request_id"] == "r25");
+  CHECK(again.check().empty());
+  CHECK(again.dump()["audit"].size() == 30);
 }

@@ -1,10 +1,10 @@
 #pragma once
-// The audit log behind the AuditSink seam: records become JSON lines in state_dir/audit.log.
+// The audit trail behind the AuditSink seam: records become rows of fical.db's audit table.
 #include <functional>
 #include <string>
 
 #include "agent/api/audit_sink.hpp"
-#include "agent/store/json_lines_log.hpp"
+#include "agent/store/state_store.hpp"
 #include "proto/deployment.hpp"
 #include "proto/time.hpp"
 
@@ -18,18 +18,19 @@ nlohmann::json audit_line(const AuditRecord& record, proto::TimePoint time);
 /// "rollback.finished", target "app/env@version", outcome its state.
 AuditRecord finished_deployment_record(const proto::Deployment& deployment);
 
-/// Writes every record to a JsonLinesLog; a failed write is reported to `on_error` (the agent
-/// logs it) and never fails the API call. Thread-safe (the JsonLinesLog locks).
-class AuditLogSink final : public AuditSink {
+/// Queues every record in the store's group commit (no I/O on the caller's thread); a record
+/// that cannot be queued is reported to `on_error` (the agent logs it) and never fails the API
+/// call. recent() serves committed rows. Thread-safe (the StateStore is).
+class AuditStoreSink final : public AuditSink {
  public:
   using ErrorHandler = std::function<void(const std::string& message)>;
-  AuditLogSink(store::JsonLinesLog& log, ErrorHandler on_error);
+  AuditStoreSink(store::StateStore& store, ErrorHandler on_error);
 
   void record(const AuditRecord& record) override;
   std::optional<std::vector<nlohmann::json>> recent(std::size_t limit) override;
 
  private:
-  store::JsonLinesLog& log_;
+  store::StateStore& store_;
   ErrorHandler on_error_;
 };
 

@@ -1,4 +1,4 @@
-#include "agent/api/audit_log_sink.hpp"
+#include "agent/api/audit_store_sink.hpp"
 
 #include <exception>
 
@@ -37,19 +37,20 @@ AuditRecord finished_deployment_record(const proto::Deployment& deployment) {
   return record;
 }
 
-AuditLogSink::AuditLogSink(store::JsonLinesLog& log, ErrorHandler on_error)
-    : log_(log), on_error_(std::move(on_error)) {}
+AuditStoreSink::AuditStoreSink(store::StateStore& store, ErrorHandler on_error)
+    : store_(store), on_error_(std::move(on_error)) {}
 
-void AuditLogSink::record(const AuditRecord& record) {
+void AuditStoreSink::record(const AuditRecord& record) {
   try {
-    log_.append(audit_line(record, proto::now_ms()));
+    auto time = proto::now_ms();
+    store_.queue_audit(time, audit_line(record, time));
   } catch (const std::exception& e) {
-    if (on_error_) on_error_(std::string("audit log: ") + e.what());
+    if (on_error_) on_error_(std::string("audit trail: ") + e.what());
   }
 }
 
-std::optional<std::vector<nlohmann::json>> AuditLogSink::recent(std::size_t limit) {
-  return log_.tail(limit);
+std::optional<std::vector<nlohmann::json>> AuditStoreSink::recent(std::size_t limit) {
+  return store_.recent_audit(limit);
 }
 
 }  // namespace fical::agent::api
