@@ -22,6 +22,7 @@ using proto::ErrorCode;
 ApiError not_found(std::string message) { return {ErrorCode::not_found, std::move(message), {}}; }
 
 constexpr std::size_t kFinishedKept = 100;
+constexpr const char* kKeepWarmHolder = "keep-warm-expiry";  // the env lock's holder while it stops a color
 
 }  // namespace
 
@@ -29,7 +30,6 @@ DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
   housekeeper_ = std::thread([this] { housekeeping(); });
   route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
       deps_.config, deps_.docker, deps_.router, deps_.store, view_, [this](const std::string& app, const std::string& env) {
-        std::lock_guard lock(mutex_);
         return locks_.holder(app, env).has_value();
       }});
 }
@@ -146,21 +146,23 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
     }
   }
   auto record = new_record(request);
-  // A deployment that has ended holds its lock only until its thread returns: free.
+  // A deployment that has ended holds its lease only until its thread returns: free.
   if (auto holder = locks_.holder(request.app, request.env)) {
     if (auto it = logs_.find(*holder); it != logs_.end() && it->second->ended()) {
-      locks_.release(request.app, request.env, *holder);
+      locks_.free_ended(request.app, request.env, *holder);
     }
   }
-  if (auto holder = locks_.try_take(request.app, request.env, record.id)) {
+  auto taken = locks_.try_take(request.app, request.env, record.id);
+  if (const auto* held = std::get_if<HeldBy>(&taken)) {
     return ApiError{ErrorCode::conflict,
-                    "deployment " + *holder + " is running for " + request.app + "/" + request.env, *holder};
+                    "deployment " + held->holder + " is running for " + request.app + "/" + request.env,
+                    held->holder};
   }
+  auto lease = std::get<EnvLease>(std::move(taken));
   std::shared_ptr<DeploymentLog> log;
   try {
     log = std::make_shared<DeploymentLog>(record, deps_.store);
   } catch (const std::exception& e) {  // e.g. a full disk: refused before anything changed
-    locks_.release(request.app, request.env, record.id);
     return ApiError{ErrorCode::unavailable,
                     "cannot record the deployment, so it was not started (nothing was changed): " +
                         std::string(e.what()),
@@ -168,8 +170,8 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
   }
   logs_[record.id] = log;
   auto done = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back({std::thread([this, log, app, env, done] {
-                        run_deployment(log, *app, *env);
+  workers_.push_back({std::thread([this, log, app, env, done, lease = std::move(lease)]() mutable {
+                        run_deployment(log, *app, *env, std::move(lease));
                         *done = true;
                       }),
                       done});
@@ -177,7 +179,7 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
 }
 
 void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app,
-                                       const config::Environment& env) {
+                                       const config::Environment& env, EnvLease lease) {
   auto record = log->snapshot(false);
   try {
     auto state = deps_.store.load_env(app.name, env.name);
@@ -201,10 +203,7 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
       spdlog::warn("deployment {}: finish hook: {}", record.id, e.what());
     }
   }
-  {
-    std::lock_guard lock(mutex_);
-    locks_.release(app.name, env.name, record.id);
-  }
+  lease.release();
   route_keeper_->nudge();  // a container may have moved while it ran
 }
 
@@ -420,41 +419,30 @@ void DeploymentManager::housekeeping() {
 }
 
 void DeploymentManager::retire_expired_warm_colors() {
-  const std::string holder = "keep-warm-expiry";
   for (const auto& app : deps_.config.apps) {
     for (const auto& env : app.environments) {
       if (!deps_.store.load_env(app.name, env.name).warm_until) continue;
-      {
-        std::lock_guard lock(mutex_);
-        if (locks_.try_take(app.name, env.name, holder)) continue;  // a deployment runs: later
-      }
-      // Given back however the stop ends: housekeeping must never keep an env from deploys.
-      struct Release {
-        DeploymentManager& manager;
-        const std::string &app, &env, &holder;
-        ~Release() {
-          std::lock_guard lock(manager.mutex_);
-          manager.locks_.release(app, env, holder);
-        }
-      } release{*this, app.name, env.name, holder};
-      auto state = deps_.store.load_env(app.name, env.name);
-      if (state.warm_until && *state.warm_until <= proto::now_ms()) {
-        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
-        for (const auto& service : env.services) {
-          try {
-            deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color),
-                                        seconds);
-          } catch (const docker::DockerError& e) {
-            if (!e.is_not_found()) throw;  // removed by hand: already stopped
-          }
-        }
-        spdlog::info("{}/{}: keep_warm ended, stopped the {} color", app.name, env.name, state.warm_color);
-        state.warm_until.reset();
-        state.warm_color.clear();
-        deps_.store.save_env(app.name, env.name, state);
-      }
+      // Held for this env's work only: given back however it ends, so housekeeping can
+      // never keep an env from deploys.
+      auto taken = locks_.try_take(app.name, env.name, kKeepWarmHolder);
+      if (!std::holds_alternative<EnvLease>(taken)) continue;  // a deployment runs: later
+      retire_warm_color(app, env);
     }
   }
+}
+
+void DeploymentManager::retire_warm_color(const config::App& app, const config::Environment& env) {
+  auto state = deps_.store.load_env(app.name, env.name);
+  if (!state.warm_until || *state.warm_until > proto::now_ms()) return;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
+  for (const auto& service : env.services) {
+    // A container removed by hand is already stopped (the engine's stop says so).
+    deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color), seconds);
+  }
+  spdlog::info("{}/{}: keep_warm ended, stopped the {} color", app.name, env.name, state.warm_color);
+  state.warm_until.reset();
+  state.warm_color.clear();
+  deps_.store.save_env(app.name, env.name, state);
 }
 
 }  // namespace fical::agent::deploy

@@ -77,13 +77,17 @@ class DeploymentManager : public DeploymentService {
   Result<proto::Deployment> dry_run(const Start& request, const config::App& app, const config::Environment& env);
   bool env_file_changed_since(const config::Environment& env, const proto::Release& release);
   std::string new_deployment_id();
-  void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env);
+  /// On the deployment's own thread; gives `lease` back once the record is final.
+  void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env,
+                      EnvLease lease);
+  /// With the env's lease held: stops its warm color if the window has passed.
+  void retire_warm_color(const config::App& app, const config::Environment& env);
   void forget_finished_locked();
   void housekeeping();
 
   ManagerDeps deps_;
   std::mutex mutex_;
-  EnvLocks locks_;
+  EnvLocks locks_;  // locks inside: leases are given back without mutex_
   std::map<std::string, std::shared_ptr<DeploymentLog>> logs_;  // this process's deployments
   struct Worker {
     std::thread thread;

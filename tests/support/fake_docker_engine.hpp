@@ -36,6 +36,8 @@ class FakeDockerEngine : public agent::docker::DockerEngine {
   std::optional<agent::docker::ContainerInfo> container(const std::string& name) const;
   /// Marks a running container stopped, as `docker stop` by hand would.
   void stop_by_hand(const std::string& name);
+  /// Removes a container without recording a call, as `docker rm -f` by hand would.
+  void remove_by_hand(const std::string& name);
   /// Called (without the engine's lock) as distribution() begins: a test may block here,
   /// as a registry that hangs would.
   std::function<void(const std::string& ref)> before_distribution;
