@@ -188,7 +188,14 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
                                 proto::latest_release(history, record.version));
     plan.current_env = record.env_source == "current";
     log->set_plan(to_json(plan), plan.target_color, plan.live_version);
-    Executor executor({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config, &view_}, *log, plan);
+    ExecutorDeps executor_deps{.docker = deps_.docker,
+                               .router = deps_.router,
+                               .store = deps_.store,
+                               .clock = deps_.clock,
+                               .host = deps_.host,
+                               .config = deps_.config,
+                               .view = &view_};
+    Executor executor(executor_deps, *log, plan);
     auto result = executor.run();
     spdlog::info("deployment {} of {}/{} {} ended {}", record.id, app.name, env.name, record.version,
                  proto::to_string(result));
@@ -433,7 +440,7 @@ void DeploymentManager::retire_expired_warm_colors() {
 
 void DeploymentManager::retire_warm_color(const config::App& app, const config::Environment& env) {
   auto state = deps_.store.load_env(app.name, env.name);
-  if (!state.warm_until || *state.warm_until > proto::now_ms()) return;
+  if (!state.warm_until || *state.warm_until > deps_.host.wall_now()) return;
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
   for (const auto& service : env.services) {
     // A container removed by hand is already stopped (the engine's stop says so).

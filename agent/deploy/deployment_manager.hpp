@@ -13,6 +13,7 @@
 #include "agent/deploy/clock.hpp"
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/deploy/env_locks.hpp"
+#include "agent/deploy/host.hpp"
 #include "agent/deploy/route_keeper.hpp"
 #include "agent/deployment_service.hpp"
 #include "agent/docker/engine.hpp"
@@ -27,6 +28,7 @@ struct ManagerDeps {
   router::UpstreamRouter* router;  // null when no app has a routed service
   store::StateStore& store;
   Clock& clock;
+  Host& host;
 };
 
 /// Thread-safe. Deployments run on their own threads; API calls never wait for them.

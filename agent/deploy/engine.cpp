@@ -27,7 +27,12 @@ struct Engine::Parts {
       router = std::make_unique<router::UpstreamRouter>(c.nginx.upstream_dir, *nginx);
     }
     store.start_pruning({static_cast<std::size_t>(c.state.keep_deployments), static_cast<int>(c.state.keep_days)});
-    manager = std::make_unique<DeploymentManager>(ManagerDeps{config, docker, router.get(), store, clock});
+    manager = std::make_unique<DeploymentManager>(ManagerDeps{.config = config,
+                                                                       .docker = docker,
+                                                                       .router = router.get(),
+                                                                       .store = store,
+                                                                       .clock = clock,
+                                                                       .host = host});
   }
 
   const config::Config& config;
@@ -37,6 +42,7 @@ struct Engine::Parts {
   std::unique_ptr<router::NginxControl> nginx;
   std::unique_ptr<router::UpstreamRouter> router;
   SteadyClock clock;
+  SystemHost host;
   std::unique_ptr<DeploymentManager> manager;  // last: stopped first
 };
 

@@ -13,6 +13,7 @@
 #include "agent/deploy/container_view.hpp"
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/deploy/docker_specs.hpp"
+#include "agent/deploy/host.hpp"
 #include "agent/deploy/plan.hpp"
 #include "agent/docker/engine.hpp"
 #include "agent/router/upstream_router.hpp"
@@ -26,6 +27,7 @@ struct ExecutorDeps {
   router::UpstreamRouter* router;
   store::StateStore& store;
   Clock& clock;
+  Host& host;  // probes, free disk, wall time, the agent's environment variables
   const config::Config& config;
   ContainerView* view = nullptr;  // refreshed for this env as the deployment ends
 };

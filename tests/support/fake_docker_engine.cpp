@@ -58,6 +58,7 @@ void FakeDockerEngine::remove_by_hand(const std::string& name) {
 
 void FakeDockerEngine::record(const std::string& line) {
   calls_.push_back(line);
+  if (on_call) on_call(line);
   for (auto it = failures_.begin(); it != failures_.end(); ++it) {
     if (line.rfind(it->first, 0) == 0) {
       auto error = it->second;

@@ -41,6 +41,9 @@ class FakeDockerEngine : public agent::docker::DockerEngine {
   /// Called (without the engine's lock) as distribution() begins: a test may block here,
   /// as a registry that hangs would.
   std::function<void(const std::string& ref)> before_distribution;
+  /// Called with each call's line as it is recorded, under the engine's lock: it must not
+  /// call the engine (a test cancels a deployment here).
+  std::function<void(const std::string& line)> on_call;
 
   agent::docker::VersionInfo version() override;
   agent::docker::DaemonInfo info() override;

@@ -34,7 +34,7 @@ EngineHarness::EngineHarness(const std::string& env_extra, const std::string& se
       agent::docker::HttpDockerEngine::Options{TestEnv::get().docker_socket, std::chrono::seconds(30)});
   store_ = std::make_unique<agent::store::StateStore>(state_dir_.path());
   manager_ = std::make_unique<agent::deploy::DeploymentManager>(
-      agent::deploy::ManagerDeps{config_, *docker_, router_.get(), *store_, clock_});
+      agent::deploy::ManagerDeps{config_, *docker_, router_.get(), *store_, clock_, host_});
   manager_->reconcile();  // as fical-agent does at start: deployments wait for it
 }
 
