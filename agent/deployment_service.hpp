@@ -55,7 +55,13 @@ struct EventsPage {
 };
 
 template <typename T>
-using Result = std::variant<T, proto::ApiError>;
+using Result = proto::Result<T>;
+
+/// What GET /healthz reports: Docker and the agent's own start told apart.
+struct Health {
+  bool docker = false;      // Docker answered lately
+  bool reconciled = false;  // the agent reconciled its state since it started: it accepts deployments
+};
 
 /// What the API needs from the deployment engine.
 /// Thread-safety: every method may be called from any thread, concurrently. All return
@@ -88,9 +94,9 @@ class DeploymentService {
   virtual Result<bool> logs(const LogsQuery& query,
                             const std::function<bool(std::string_view chunk)>& sink) = 0;
 
-  /// For GET /healthz: is the Docker daemon answering, and has the agent reconciled its
+  /// For GET /healthz, from memory: is Docker answering, and has the agent reconciled its
   /// state with it since it started (it accepts deployments only then).
-  virtual bool docker_reachable() = 0;
+  virtual Health health() = 0;
 };
 
 }  // namespace fical::agent

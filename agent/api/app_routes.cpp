@@ -120,9 +120,7 @@ Response deploy(const Call& call, Deps& deps) {
   auto key = call.request.header("idempotency-key");
   if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
   auto decoded = proto::decode_deploy_request(call.request.body);
-  if (auto* bad = std::get_if<std::string>(&decoded)) {
-    return error_response(ErrorCode::bad_request, *bad);
-  }
+  if (auto* bad = std::get_if<proto::ApiError>(&decoded)) return error_response(*bad);
   DeployCommand command{call.param("app"), call.param("env"),
                         std::get<proto::DeployRequest>(decoded),
                         Actor{call.token->id, call.request.peer}, std::string(key)};
@@ -133,9 +131,7 @@ Response rollback(const Call& call, Deps& deps) {
   auto key = call.request.header("idempotency-key");
   if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
   auto decoded = proto::decode_rollback_request(call.request.body);
-  if (auto* bad = std::get_if<std::string>(&decoded)) {
-    return error_response(ErrorCode::bad_request, *bad);
-  }
+  if (auto* bad = std::get_if<proto::ApiError>(&decoded)) return error_response(*bad);
   RollbackCommand command{call.param("app"), call.param("env"),
                           std::get<proto::RollbackRequest>(decoded),
                           Actor{call.token->id, call.request.peer}, std::string(key)};

@@ -2,19 +2,19 @@
 
 namespace fical::agent::deploy {
 
-router::NginxResult ContainerNginx::run(const std::vector<std::string>& argv, const std::string& what) {
+void ContainerNginx::run(const std::vector<std::string>& argv, const std::string& what) {
+  docker::ExecResult result;
   try {
     docker::ExecSpec spec;
     spec.cmd = argv;
     spec.timeout = std::chrono::seconds(30);
-    auto result = docker_.exec(container_, spec);
-    auto output = docker::joined(result.output);
-    if (result.exit_code == 0) return {true, output};
-    return {false, what + " in container " + container_ + " exited " + std::to_string(result.exit_code) + ": " +
-                       output};
+    result = docker_.exec(container_, spec);
   } catch (const docker::DockerError& e) {
-    return {false, what + " in container " + container_ + ": " + e.what()};
+    throw router::RouterError(what + " in container " + container_ + ": " + e.what());
   }
+  if (result.exit_code == 0) return;
+  throw router::RouterError(what + " in container " + container_ + " exited " + std::to_string(result.exit_code) +
+                            ": " + docker::joined(result.output));
 }
 
 }  // namespace fical::agent::deploy

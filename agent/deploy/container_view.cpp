@@ -44,6 +44,12 @@ std::vector<proto::ContainerStatus> ContainerView::containers(const std::string&
   return out;
 }
 
+proto::ContainersView ContainerView::freshness(std::chrono::milliseconds within) const {
+  if (docker_answered_within(within)) return proto::ContainersView::current;
+  std::lock_guard lock(mutex_);
+  return answered_ ? proto::ContainersView::stale : proto::ContainersView::unknown;
+}
+
 bool ContainerView::docker_answered_within(std::chrono::milliseconds within) const {
   std::lock_guard lock(mutex_);
   return !failed_ && answered_ && Clock::now() - *answered_ <= within;

@@ -22,6 +22,8 @@ using proto::ErrorCode;
 ApiError not_found(std::string message) { return {ErrorCode::not_found, std::move(message), {}}; }
 
 constexpr std::size_t kFinishedKept = 100;
+// The view is current while Docker answered its refreshes within this (they run every 5 s).
+constexpr std::chrono::seconds kViewFresh{12};
 constexpr const char* kKeepWarmHolder = "keep-warm-expiry";  // the env lock's holder while it stops a color
 
 }  // namespace
@@ -294,6 +296,8 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   status.env = env_name;
   status.live = deps_.store.load_env(app_name, env_name).live;
   status.containers = view_.containers(app_name, env_name);  // from memory: no Docker call
+  // Never "no containers" for "Docker does not answer": the answer says how current it is.
+  status.containers_view = view_.freshness(kViewFresh);
   std::lock_guard lock(mutex_);
   if (auto holder = locks_.holder(app_name, env_name)) {
     if (auto it = logs_.find(*holder); it != logs_.end()) status.running = it->second->snapshot(false);
@@ -404,10 +408,12 @@ Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function
   return true;
 }
 
-bool DeploymentManager::docker_reachable() {
-  // The route keeper's view answered Docker within its last refreshes (every 5 s, and after
-  // each event): /healthz makes no Docker call of its own.
-  return reconciled_ && view_.docker_answered_within(std::chrono::seconds(12));
+Health DeploymentManager::health() {
+  // After the first reconcile the route keeper's view says whether Docker answered its
+  // last refreshes (every 5 s, and after each event); before it, reconcile's own attempts
+  // do. /healthz makes no Docker call of its own.
+  if (!reconciled_) return {.docker = docker_answered_.load(), .reconciled = false};
+  return {.docker = view_.docker_answered_within(kViewFresh), .reconciled = true};
 }
 
 void DeploymentManager::housekeeping() {

@@ -58,7 +58,7 @@ class DeploymentManager : public DeploymentService {
   Result<proto::Deployment> cancel(const std::string& id, const Actor& actor) override;
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
   Result<bool> logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) override;
-  bool docker_reachable() override;
+  Health health() override;
   Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
                                                      std::size_t limit) override;
 
@@ -98,6 +98,7 @@ class DeploymentManager : public DeploymentService {
   std::list<Worker> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> reconciled_{false};  // deployments wait for the first reconcile
+  std::atomic<bool> docker_answered_{false};  // before it: did its last attempt reach Docker
   std::condition_variable wake_;
   std::thread housekeeper_;
   std::function<void(const proto::Deployment&)> on_finished_;

@@ -35,10 +35,12 @@ void Executor::preflight() {
   if (deps_.router && !plan_.upstreams.empty()) {
     // fical's upstream files hold addresses, never names, so a stopped container cannot
     // fail nginx -t: when it fails, something else in nginx's configuration is broken.
-    if (auto test = deps_.router->test_current(); !test.ok) {
+    try {
+      deps_.router->test_current();
+    } catch (const router::RouterError& e) {
       throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
-                      "fix nginx first; " + serving() + "\n" + test.message,
-                      {{"nginx_test", test.message}});
+                      "fix nginx first; " + serving() + "\n" + e.what(),
+                      {{"nginx_test", e.what()}});
     }
   }
   for (const auto& c : plan_.containers) {

@@ -13,7 +13,13 @@ std::vector<std::string> DeploymentManager::reconcile() {
     spdlog::warn("reconcile: {}", text);
     notes.push_back(std::move(text));
   };
-  deps_.docker.version();  // Docker answers (throws otherwise), even with no app configured
+  try {
+    deps_.docker.version();  // Docker answers (throws otherwise), even with no app configured
+    docker_answered_ = true;
+  } catch (const docker::DockerError&) {
+    docker_answered_ = false;  // /healthz: Docker, not only reconciling, is what is missing
+    throw;
+  }
   // Records left running by a crash, whatever the environment state says.
   for (auto& d : deps_.store.unfinished_deployments()) {
     d.state = proto::DeploymentState::interrupted;

@@ -13,42 +13,40 @@ namespace {
 
 constexpr std::chrono::seconds kCommandTimeout{30};
 
-NginxResult from_process(const ProcessResult& r, const std::string& what) {
-  if (r.ok()) return {true, r.output};
-  if (!r.error.empty()) return {false, what + ": " + r.error};
-  if (r.timed_out) return {false, what + ": timed out after 30s"};
-  return {false, what + " exited " + std::to_string(r.exit_code) + ": " + r.output};
+void check_process(const ProcessResult& r, const std::string& what) {
+  if (r.ok()) return;
+  if (!r.error.empty()) throw RouterError(what + ": " + r.error);
+  if (r.timed_out) throw RouterError(what + ": timed out after 30s");
+  throw RouterError(what + " exited " + std::to_string(r.exit_code) + ": " + r.output);
 }
 
 }  // namespace
 
-NginxResult LocalNginx::test() {
-  return from_process(runner_.run(options_.test_command, kCommandTimeout), "nginx -t");
-}
+void LocalNginx::test() { check_process(runner_.run(options_.test_command, kCommandTimeout), "nginx -t"); }
 
-NginxResult LocalNginx::reload() {
+void LocalNginx::reload() {
   using Kind = config::NginxReload::Kind;
   if (options_.reload.kind == Kind::command) {
-    return from_process(runner_.run(options_.reload.command, kCommandTimeout), "nginx reload");
+    check_process(runner_.run(options_.reload.command, kCommandTimeout), "nginx reload");
+    return;
   }
-  if (options_.reload.kind != Kind::pidfile) return {false, "nginx reload: not a local nginx"};
+  if (options_.reload.kind != Kind::pidfile) throw RouterError("nginx reload: not a local nginx");
   std::optional<std::string> text;
   try {
     text = store::read_file(options_.reload.pidfile);
   } catch (const std::exception& e) {
-    return {false, std::string("nginx reload: ") + e.what()};
+    throw RouterError(std::string("nginx reload: ") + e.what());
   }
-  if (!text) return {false, "nginx reload: no pidfile at " + options_.reload.pidfile + " (is nginx running?)"};
+  if (!text) throw RouterError("nginx reload: no pidfile at " + options_.reload.pidfile + " (is nginx running?)");
   int pid = 0;
   auto begin = text->data(), end = text->data() + text->size();
   auto [ptr, ec] = std::from_chars(begin, end, pid);
   if (ec != std::errc{} || pid <= 1) {
-    return {false, "nginx reload: " + options_.reload.pidfile + " does not hold a pid"};
+    throw RouterError("nginx reload: " + options_.reload.pidfile + " does not hold a pid");
   }
   if (::kill(pid, SIGHUP) != 0) {
-    return {false, "nginx reload: cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno)};
+    throw RouterError("nginx reload: cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno));
   }
-  return {true, ""};
 }
 
 }  // namespace fical::agent::router

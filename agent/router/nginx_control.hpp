@@ -1,6 +1,7 @@
 #pragma once
 // Testing and reloading nginx, however this host runs it.
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "agent/config/config.hpp"
@@ -8,19 +9,20 @@
 
 namespace fical::agent::router {
 
-/// The outcome of `nginx -t` or a reload: ok, or nginx's own words.
-struct NginxResult {
-  bool ok = false;
-  std::string message;
+/// nginx refused a configuration or a reload; `what()` carries nginx's own words.
+class RouterError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// Validates and reloads nginx's configuration. Abstract: a local nginx (pidfile or
-/// argv) and an nginx in a container (docker exec) implement it.
+/// argv) and an nginx in a container (docker exec) implement it. Each returns when nginx
+/// accepted, and throws RouterError with nginx's words when it did not.
 class NginxControl {
  public:
   virtual ~NginxControl() = default;
-  virtual NginxResult test() = 0;
-  virtual NginxResult reload() = 0;
+  virtual void test() = 0;
+  virtual void reload() = 0;
 };
 
 /// nginx on this host: test_command through the ProcessRunner; reload by SIGHUP to the
@@ -29,8 +31,8 @@ class LocalNginx : public NginxControl {
  public:
   LocalNginx(const config::NginxOptions& options, ProcessRunner& runner)
       : options_(options), runner_(runner) {}
-  NginxResult test() override;
-  NginxResult reload() override;
+  void test() override;
+  void reload() override;
 
  private:
   config::NginxOptions options_;

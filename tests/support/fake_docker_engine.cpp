@@ -56,9 +56,15 @@ void FakeDockerEngine::remove_by_hand(const std::string& name) {
   containers_.erase(name);
 }
 
+void FakeDockerEngine::set_down(bool down) {
+  std::lock_guard lock(mutex_);
+  down_ = down;
+}
+
 void FakeDockerEngine::record(const std::string& line) {
   calls_.push_back(line);
   if (on_call) on_call(line);
+  if (down_) throw DockerError(DockerErrorKind::unreachable, line + ": cannot connect to the Docker daemon");
   for (auto it = failures_.begin(); it != failures_.end(); ++it) {
     if (line.rfind(it->first, 0) == 0) {
       auto error = it->second;

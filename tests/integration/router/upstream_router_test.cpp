@@ -94,7 +94,7 @@ TEST_CASE("a configuration nginx rejects restores the previous upstream", "[rout
                         Catch::Contains("no_such_directive"));
   CHECK(upstreams.current(a.target()) == before);
   CHECK(http_get(nginx.port(), "/rt/").body == "A");
-  CHECK_FALSE(upstreams.test_current().ok);
+  CHECK_THROWS_AS(upstreams.test_current(), router::RouterError);
 }
 
 TEST_CASE("a new upstream file that nginx rejects is removed again", "[router]") {
@@ -113,7 +113,5 @@ TEST_CASE("reloading without a running nginx is a clear error", "[router]") {
   options.reload.pidfile = (tmp.path() / "nginx.pid").string();
   router::SpawnProcessRunner runner;
   router::LocalNginx control(options, runner);
-  auto result = control.reload();
-  CHECK_FALSE(result.ok);
-  CHECK_THAT(result.message, Catch::Contains("no pidfile at") && Catch::Contains("is nginx running?"));
+  CHECK_THROWS_WITH(control.reload(), Catch::Contains("no pidfile at") && Catch::Contains("is nginx running?"));
 }

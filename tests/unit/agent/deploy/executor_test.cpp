@@ -29,14 +29,13 @@ class ScriptedNginx : public agent::router::NginxControl {
   int tests = 0, reloads = 0;
   int fail_test_number = 0;  // the Nth `nginx -t` fails (1-based); 0: none
   bool fail_reload = false;
-  agent::router::NginxResult test() override {
+  void test() override {
     ++tests;
-    if (tests == fail_test_number) return {false, "nginx: [emerg] scripted failure\nnginx: test failed"};
-    return {true, ""};
+    if (tests == fail_test_number) throw agent::router::RouterError("nginx: [emerg] scripted failure\nnginx: test failed");
   }
-  agent::router::NginxResult reload() override {
+  void reload() override {
     ++reloads;
-    return {!fail_reload, fail_reload ? "scripted reload failure" : ""};
+    if (fail_reload) throw agent::router::RouterError("scripted reload failure");
   }
 };
 
@@ -369,7 +368,7 @@ TEST_CASE("a dry run waiting on a hung registry holds up no status, events or he
   auto status = manager->env_status("web", "prod");
   auto apps = manager->apps();
   auto history = manager->deployments("web", "prod", 5);
-  auto healthy = manager->docker_reachable();
+  auto healthy = manager->health().docker;
   auto took = std::chrono::steady_clock::now() - started;
   release_registry.set_value();
   auto answer = dry.get();
@@ -475,4 +474,53 @@ TEST_CASE("executor: a cancel in any phase before the switch stops at the next s
   CHECK(h.env_state().live->version == "v1");
   CHECK(h.env_state().in_flight_id.empty());
   CHECK(h.releases().size() == 1);
+}
+
+TEST_CASE("status and health say what the agent does not know instead of guessing", "[manager]") {
+  Harness h;
+  h.deploy_v1();
+  auto manager = h.manager();
+  auto status = [&] {
+    auto answer = manager->env_status("web", "prod");
+    REQUIRE(std::holds_alternative<proto::EnvStatus>(answer));
+    return std::get<proto::EnvStatus>(answer);
+  };
+  // Before the first reconcile nothing has asked Docker for containers.
+  CHECK(status().containers_view == proto::ContainersView::unknown);
+  CHECK(status().containers.empty());
+  CHECK_FALSE(manager->health().docker);
+
+  // Docker answers but reconciling fails: starting, not "Docker is down".
+  h.docker.fail_next("list_containers", DockerError(DockerErrorKind::http, "500 busy", 500));
+  CHECK_THROWS_AS(manager->reconcile(), DockerError);
+  CHECK(manager->health().docker);
+  CHECK_FALSE(manager->health().reconciled);
+
+  manager->reconcile();
+  CHECK(manager->health().docker);
+  CHECK(manager->health().reconciled);
+  CHECK(status().containers_view == proto::ContainersView::current);
+  REQUIRE(status().containers.size() == 1);
+
+  // Docker stops answering: a deploy fails, and status keeps the last containers, marked stale.
+  h.docker.set_down(true);
+  agent::DeployCommand command;
+  command.app = "web";
+  command.env = "prod";
+  command.request.version = "v2";
+  auto answer = manager->deploy(command);
+  REQUIRE(std::holds_alternative<proto::Deployment>(answer));
+  auto id = std::get<proto::Deployment>(answer).id;
+  REQUIRE(testing::eventually(
+      [&] {
+        auto found = manager->deployment(id);
+        return std::holds_alternative<proto::Deployment>(found) &&
+               proto::is_terminal(std::get<proto::Deployment>(found).state);
+      },
+      std::chrono::seconds(10)));
+  CHECK(status().containers_view == proto::ContainersView::stale);
+  CHECK(status().containers.size() == 1);
+  CHECK_FALSE(manager->health().docker);
+  CHECK(manager->health().reconciled);
+  h.docker.set_down(false);
 }
