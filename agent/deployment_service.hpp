@@ -3,6 +3,7 @@
 // only this; the engine (agent/deploy) implements it. Pure: no I/O types here.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -44,7 +45,7 @@ struct LogsQuery {
   int tail = 100;
   bool follow = false;
   bool timestamps = false;
-  std::string since;  // RFC 3339 or a duration like "10m"; empty for all
+  std::optional<proto::TimePoint> since;  // lines from then on; none: all (the API reads "10m" or a time)
 };
 
 /// A page of a deployment's events: those with seq >= the asked index.

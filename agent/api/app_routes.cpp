@@ -63,10 +63,11 @@ std::optional<std::string> read_logs_query(const Request& request, LogsQuery& qu
       if (!flag) return name + ": must be true or false";
       (name == "follow" ? query.follow : query.timestamps) = *flag;
     } else if (name == "since") {
-      if (value.size() > 64 || (!proto::parse_duration(value) && !proto::parse_time(value))) {
-        return "since: must be a duration like 10m or an RFC 3339 time";
-      }
-      query.since = value;
+      // Parsed once, here: a time, or a duration before now.
+      auto time = value.size() > 64 ? std::nullopt : proto::parse_time(value);
+      auto ago = value.size() > 64 || time ? std::nullopt : proto::parse_duration(value);
+      if (!time && !ago) return "since: must be a duration like 10m or an RFC 3339 time";
+      query.since = time ? *time : proto::now_ms() - *ago;
     } else {
       return "unknown query parameter \"" + name.substr(0, 32) + "\"";
     }

@@ -31,9 +31,12 @@ constexpr const char* kKeepWarmHolder = "keep-warm-expiry";  // the env lock's h
 DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
   housekeeper_ = std::thread([this] { housekeeping(); });
   route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
-      deps_.config, deps_.docker, deps_.router, deps_.store, view_, [this](const std::string& app, const std::string& env) {
-        return locks_.holder(app, env).has_value();
-      }});
+      .config = deps_.config,
+      .docker = deps_.docker,
+      .router = deps_.router,
+      .store = deps_.store,
+      .view = view_,
+      .busy = [this](const std::string& app, const std::string& env) { return locks_.holder(app, env).has_value(); }});
 }
 
 DeploymentManager::~DeploymentManager() {
@@ -217,8 +220,13 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
 }
 
 Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
-  Start request{proto::DeploymentKind::deploy, command.app, command.env, command.request.version,
-                command.request.dry_run, command.actor, command.idempotency_key, "", false};
+  Start request{.kind = proto::DeploymentKind::deploy,
+                .app = command.app,
+                .env = command.env,
+                .version = command.request.version,
+                .dry_run = command.request.dry_run,
+                .actor = command.actor,
+                .idempotency_key = command.idempotency_key};
   const auto* app = deps_.config.find_app(command.app);
   const auto* env = app ? app->find_environment(command.env) : nullptr;
   // Before start() takes the lock: it may wait on AWS.
@@ -253,9 +261,15 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
   if (target == state.live->version) {
     return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
   }
-  Start request{proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
-                command.actor, command.idempotency_key, command.request.current_env ? "current" : "recorded",
-                env_file_changed_since(*app->find_environment(command.env), *release)};
+  Start request{.kind = proto::DeploymentKind::rollback,
+                .app = command.app,
+                .env = command.env,
+                .version = target,
+                .dry_run = command.request.dry_run,
+                .actor = command.actor,
+                .idempotency_key = command.idempotency_key,
+                .env_source = command.request.current_env ? "current" : "recorded",
+                .env_changed = env_file_changed_since(*app->find_environment(command.env), *release)};
   if (request.dry_run) {
     request.env_preview = env_preview(deps_.config, app->name, *app->find_environment(command.env), deps_.store,
                                       release, command.request.current_env);
@@ -384,15 +398,8 @@ Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function
   options.follow = query.follow;
   options.timestamps = query.timestamps;
   options.timeout = query.follow ? std::chrono::hours(12) : std::chrono::seconds(30);
-  if (!query.since.empty()) {
-    if (auto time = proto::parse_time(query.since)) {
-      options.since = std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count();
-    } else if (auto ago = proto::parse_duration(query.since)) {
-      options.since = std::chrono::duration_cast<std::chrono::seconds>(
-                          (proto::now_ms() - *ago).time_since_epoch()).count();
-    } else {
-      return ApiError{ErrorCode::bad_request, "since: use a time (2026-11-26T10:00:00Z) or a duration (10m)", {}};
-    }
+  if (query.since) {
+    options.since = std::chrono::duration_cast<std::chrono::seconds>(query.since->time_since_epoch()).count();
   }
   auto container = container_name(query.app, query.env, query.service, state.live_color);
   try {

@@ -31,7 +31,10 @@ struct ManagerDeps {
   Host& host;
 };
 
-/// Thread-safe. Deployments run on their own threads; API calls never wait for them.
+/// Thread-safe. Deployments run on their own threads and API calls never wait for one: they
+/// take the manager's mutex only around memory and short store calls, never across a Docker
+/// or registry call (a dry run's registry preview runs outside it). logs() streams for as
+/// long as its caller reads.
 class DeploymentManager : public DeploymentService {
  public:
   explicit DeploymentManager(ManagerDeps deps);

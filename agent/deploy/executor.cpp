@@ -279,8 +279,7 @@ void Executor::run_migration() {
   // may finish creating it after reconciliation looked): one deployment runs at a time,
   // so any other is stale.
   docker::ContainerFilters stale;
-  stale.labels = {std::string(labels::kApp) + "=" + plan_.app, std::string(labels::kEnv) + "=" + plan_.env,
-                  std::string(labels::kRole) + "=migration"};
+  stale.labels = label_filters(plan_.app, plan_.env, "migration");
   for (const auto& c : deps_.docker.list_containers(stale)) {
     deps_.docker.remove_container(c.id, true);
     log_.info("removed " + c.name + ", left by an earlier deployment");

@@ -32,12 +32,6 @@ struct ExecutorDeps {
   ContainerView* view = nullptr;  // refreshed for this env as the deployment ends
 };
 
-/// A step that failed: why, in one sentence, and the details for the event.
-struct StepFailure {
-  std::string reason;
-  nlohmann::json details;
-};
-
 /// Runs one deployment on the calling thread. Not thread-safe; one per deployment.
 class Executor {
  public:

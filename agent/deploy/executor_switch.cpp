@@ -100,8 +100,14 @@ void Executor::verify_through_nginx() {
 
 void Executor::record_new_release() {
   auto record = log_.snapshot(false);
-  proto::Release release{plan_.version, plan_.target_color, images_, commit_, plan_.deployment_id, record.actor,
-                         deps_.host.wall_now(), env_hash_, {}, {}};
+  proto::Release release{.version = plan_.version,
+                         .color = plan_.target_color,
+                         .images = images_,
+                         .commit = commit_,
+                         .deployment_id = plan_.deployment_id,
+                         .deployed_by = record.actor,
+                         .deployed_at = deps_.host.wall_now(),
+                         .env_hash = env_hash_};
   for (const auto& u : applied_) release.upstreams[u.service] = router::render_upstream(u);
   for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
   release.secret_versions = secret_versions_;

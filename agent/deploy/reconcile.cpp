@@ -35,7 +35,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
       auto state = deps_.store.load_env(app.name, env.name);
       auto where = app.name + "/" + env.name;
       docker::ContainerFilters filters;
-      filters.labels = {std::string(labels::kApp) + "=" + app.name, std::string(labels::kEnv) + "=" + env.name};
+      filters.labels = label_filters(app.name, env.name);  // every role: orphans are reported
       auto containers = deps_.docker.list_containers(filters);
       // 1. The live color runs.
       if (!state.live_color.empty()) {
