@@ -3,6 +3,7 @@
 // only this; the engine (agent/deploy) implements it. Pure: no I/O types here.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -44,7 +45,7 @@ struct LogsQuery {
   int tail = 100;
   bool follow = false;
   bool timestamps = false;
-  std::string since;  // RFC 3339 or a duration like "10m"; empty for all
+  std::optional<proto::TimePoint> since;  // lines from then on; none: all (the API reads "10m" or a time)
 };
 
 /// A page of a deployment's events: those with seq >= the asked index.
@@ -55,7 +56,13 @@ struct EventsPage {
 };
 
 template <typename T>
-using Result = std::variant<T, proto::ApiError>;
+using Result = proto::Result<T>;
+
+/// What GET /healthz reports: Docker and the agent's own start told apart.
+struct Health {
+  bool docker = false;      // Docker answered lately
+  bool reconciled = false;  // the agent reconciled its state since it started: it accepts deployments
+};
 
 /// What the API needs from the deployment engine.
 /// Thread-safety: every method may be called from any thread, concurrently. All return
@@ -88,9 +95,9 @@ class DeploymentService {
   virtual Result<bool> logs(const LogsQuery& query,
                             const std::function<bool(std::string_view chunk)>& sink) = 0;
 
-  /// For GET /healthz: is the Docker daemon answering, and has the agent reconciled its
+  /// For GET /healthz, from memory: is Docker answering, and has the agent reconciled its
   /// state with it since it started (it accepts deployments only then).
-  virtual bool docker_reachable() = 0;
+  virtual Health health() = 0;
 };
 
 }  // namespace fical::agent

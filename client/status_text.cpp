@@ -59,14 +59,20 @@ std::string env_status_text(const proto::EnvStatus& s) {
   } else {
     out += "  running:  no deployment\n";
   }
-  if (s.containers.empty()) return out + "  containers: none\n";
+  if (s.containers_view == proto::ContainersView::unknown) {
+    return out + "  containers: unknown (Docker has not answered the agent since it started)\n";
+  }
+  std::string stale = s.containers_view == proto::ContainersView::stale
+                          ? " (as Docker last reported them: Docker is not answering now)"
+                          : "";
+  if (s.containers.empty()) return out + "  containers: none" + stale + "\n";
   std::vector<std::vector<std::string>> rows{
       {"    SERVICE", "COLOR", "VERSION", "STATE", "HEALTH", "NAME"}};
   for (const auto& c : s.containers) {
     rows.push_back({"    " + or_dash(c.service), or_dash(c.color), or_dash(c.version),
                     or_dash(c.state), or_dash(c.health), or_dash(c.name)});
   }
-  return out + "  containers:\n" + table(rows);
+  return out + "  containers:" + stale + "\n" + table(rows);
 }
 
 std::string releases_table(const std::vector<proto::Release>& releases) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace fical::proto {
 
@@ -28,6 +29,11 @@ struct ApiError {
   std::string message;
   std::string deployment_id;  // with conflict: the deployment that is running
 };
+
+/// A value, or the one ApiError that says why there is none: what every call at the API
+/// boundary returns (the request decoders, DeploymentService). See agent/README.md, "Errors".
+template <typename T>
+using Result = std::variant<T, ApiError>;
 
 nlohmann::json to_json(const ApiError& error);
 /// Reads an error body; anything unexpected becomes an `internal` error quoting the text.

@@ -74,6 +74,7 @@ nlohmann::json to_json(const EnvStatus& status) {
                       {"env", status.env},
                       {"live", status.live ? to_json(*status.live) : nlohmann::json(nullptr)},
                       {"containers", std::move(containers)},
+                      {"containers_view", to_string(status.containers_view)},
                       {"running", status.running ? to_json(*status.running, false)
                                                  : nlohmann::json(nullptr)}};
   return json;
@@ -130,6 +131,21 @@ Release release_from_json(const nlohmann::json& json) {
   return release;
 }
 
+std::string_view to_string(ContainersView view) {
+  switch (view) {
+    case ContainersView::current: return "current";
+    case ContainersView::stale: return "stale";
+    case ContainersView::unknown: break;
+  }
+  return "unknown";
+}
+
+ContainersView containers_view_from(std::string_view text) {
+  if (text == "current") return ContainersView::current;
+  if (text == "stale") return ContainersView::stale;
+  return ContainersView::unknown;
+}
+
 EnvStatus env_status_from_json(const nlohmann::json& json) {
   EnvStatus status;
   status.app = json.at("app").get<std::string>();
@@ -140,6 +156,7 @@ EnvStatus env_status_from_json(const nlohmann::json& json) {
   for (const auto& c : json.value("containers", nlohmann::json::array())) {
     status.containers.push_back(container_from_json(c));
   }
+  status.containers_view = containers_view_from(json.value("containers_view", std::string("current")));
   if (auto it = json.find("running"); it != json.end() && !it->is_null()) {
     status.running = deployment_from_json(*it);
   }

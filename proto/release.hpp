@@ -59,11 +59,20 @@ struct ContainerStatus {
 };
 
 /// GET /v1/apps/{app}/envs/{env}.
+/// How current EnvStatus::containers is: as Docker reports them now; as Docker last
+/// reported them (it does not answer now); or not known (Docker has not answered since
+/// the agent started, so `containers` is empty and says nothing).
+enum class ContainersView { current, stale, unknown };
+std::string_view to_string(ContainersView view);
+/// Unknown words read as unknown; a record without the field (an older agent) as current.
+ContainersView containers_view_from(std::string_view text);
+
 struct EnvStatus {
   std::string app;
   std::string env;
   std::optional<Release> live;
   std::vector<ContainerStatus> containers;
+  ContainersView containers_view = ContainersView::current;
   std::optional<Deployment> running;  // without events
 };
 

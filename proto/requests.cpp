@@ -40,9 +40,8 @@ std::optional<std::string> read_bool(const nlohmann::json& json, const char* key
   return std::nullopt;
 }
 
-}  // namespace
-
-Decoded<DeployRequest> decode_deploy_request(std::string_view body) {
+// The field checks say what is wrong as text; the decoders below make it the ApiError.
+std::variant<DeployRequest, std::string> deploy_fields(std::string_view body) {
   std::string error;
   auto json = parse_object(body, {"version", "dry_run"}, error);
   if (!json) return error;
@@ -56,7 +55,7 @@ Decoded<DeployRequest> decode_deploy_request(std::string_view body) {
   return request;
 }
 
-Decoded<RollbackRequest> decode_rollback_request(std::string_view body) {
+std::variant<RollbackRequest, std::string> rollback_fields(std::string_view body) {
   RollbackRequest request;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return request;
   std::string error;
@@ -71,6 +70,17 @@ Decoded<RollbackRequest> decode_rollback_request(std::string_view body) {
   if (auto bad = read_bool(*json, "current_env", request.current_env)) return *bad;
   return request;
 }
+
+template <typename T>
+Result<T> as_result(std::variant<T, std::string> checked) {
+  if (auto* bad = std::get_if<std::string>(&checked)) return ApiError{ErrorCode::bad_request, std::move(*bad), {}};
+  return std::get<T>(std::move(checked));
+}
+
+}  // namespace
+
+Result<DeployRequest> decode_deploy_request(std::string_view body) { return as_result(deploy_fields(body)); }
+Result<RollbackRequest> decode_rollback_request(std::string_view body) { return as_result(rollback_fields(body)); }
 
 std::string encode(const DeployRequest& request) {
   nlohmann::json json{{"version", request.version}};

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <variant>
 
+#include "proto/errors.hpp"
+
 namespace fical::proto {
 
 /// POST /v1/apps/{app}/envs/{env}/deployments
@@ -20,13 +22,10 @@ struct RollbackRequest {
   bool current_env = false;  // run with today's env_file, not the env the release ran with
 };
 
-/// A decoded request, or a message naming the field that is wrong.
-template <typename T>
-using Decoded = std::variant<T, std::string>;
-
 /// Strict: the body must be a JSON object, unknown fields are refused, values validated.
-Decoded<DeployRequest> decode_deploy_request(std::string_view body);
-Decoded<RollbackRequest> decode_rollback_request(std::string_view body);
+/// A refusal is a bad_request ApiError whose message names the field that is wrong.
+Result<DeployRequest> decode_deploy_request(std::string_view body);
+Result<RollbackRequest> decode_rollback_request(std::string_view body);
 
 std::string encode(const DeployRequest& request);
 std::string encode(const RollbackRequest& request);

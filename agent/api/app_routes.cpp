@@ -63,10 +63,11 @@ std::optional<std::string> read_logs_query(const Request& request, LogsQuery& qu
       if (!flag) return name + ": must be true or false";
       (name == "follow" ? query.follow : query.timestamps) = *flag;
     } else if (name == "since") {
-      if (value.size() > 64 || (!proto::parse_duration(value) && !proto::parse_time(value))) {
-        return "since: must be a duration like 10m or an RFC 3339 time";
-      }
-      query.since = value;
+      // Parsed once, here: a time, or a duration before now.
+      auto time = value.size() > 64 ? std::nullopt : proto::parse_time(value);
+      auto ago = value.size() > 64 || time ? std::nullopt : proto::parse_duration(value);
+      if (!time && !ago) return "since: must be a duration like 10m or an RFC 3339 time";
+      query.since = time ? *time : proto::now_ms() - *ago;
     } else {
       return "unknown query parameter \"" + name.substr(0, 32) + "\"";
     }
@@ -120,9 +121,7 @@ Response deploy(const Call& call, Deps& deps) {
   auto key = call.request.header("idempotency-key");
   if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
   auto decoded = proto::decode_deploy_request(call.request.body);
-  if (auto* bad = std::get_if<std::string>(&decoded)) {
-    return error_response(ErrorCode::bad_request, *bad);
-  }
+  if (auto* bad = std::get_if<proto::ApiError>(&decoded)) return error_response(*bad);
   DeployCommand command{call.param("app"), call.param("env"),
                         std::get<proto::DeployRequest>(decoded),
                         Actor{call.token->id, call.request.peer}, std::string(key)};
@@ -133,9 +132,7 @@ Response rollback(const Call& call, Deps& deps) {
   auto key = call.request.header("idempotency-key");
   if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
   auto decoded = proto::decode_rollback_request(call.request.body);
-  if (auto* bad = std::get_if<std::string>(&decoded)) {
-    return error_response(ErrorCode::bad_request, *bad);
-  }
+  if (auto* bad = std::get_if<proto::ApiError>(&decoded)) return error_response(*bad);
   RollbackCommand command{call.param("app"), call.param("env"),
                           std::get<proto::RollbackRequest>(decoded),
                           Actor{call.token->id, call.request.peer}, std::string(key)};

@@ -20,13 +20,19 @@ std::optional<Response> refuse_other_app(const Call& call, Deps& deps) {
 }  // namespace
 
 Response healthz(const Call&, Deps& deps) {
-  if (deps.service.docker_reachable()) {
-    return json_response(200, {{"status", "ok"}, {"docker", true}});
+  auto health = deps.service.health();
+  if (health.docker && health.reconciled) {
+    return json_response(200, {{"status", "ok"}, {"docker", true}, {"reconciled", true}});
   }
   auto body = proto::to_json(proto::ApiError{
-      ErrorCode::unavailable, "Docker is not reachable (or the agent is starting and has not reconciled yet)", {}});
-  body["status"] = "unavailable";
-  body["docker"] = false;
+      ErrorCode::unavailable,
+      health.docker ? "the agent is starting: Docker answers, and the agent accepts deployments once it has "
+                      "reconciled its state"
+                    : "Docker is not answering",
+      {}});
+  body["status"] = health.docker ? "starting" : "unavailable";
+  body["docker"] = health.docker;
+  body["reconciled"] = health.reconciled;
   return json_response(503, body);
 }
 

@@ -2,29 +2,29 @@
 
 namespace fical::agent::deploy {
 
-router::NginxResult ContainerNginx::run(const std::vector<std::string>& argv, const std::string& what) {
+void ContainerNginx::run(const std::vector<std::string>& argv, const std::string& what) {
+  docker::ExecResult result;
   try {
     docker::ExecSpec spec;
     spec.cmd = argv;
     spec.timeout = std::chrono::seconds(30);
-    auto result = docker_.exec(container_, spec);
-    auto output = docker::joined(result.output);
-    if (result.exit_code == 0) return {true, output};
-    return {false, what + " in container " + container_ + " exited " + std::to_string(result.exit_code) + ": " +
-                       output};
+    result = docker_.exec(container_, spec);
   } catch (const docker::DockerError& e) {
-    return {false, what + " in container " + container_ + ": " + e.what()};
+    throw router::RouterError(what + " in container " + container_ + ": " + e.what());
   }
+  if (result.exit_code == 0) return;
+  throw router::RouterError(what + " in container " + container_ + " exited " + std::to_string(result.exit_code) +
+                            ": " + docker::joined(result.output));
 }
 
-router::NginxResult ContainerNginx::running() {
+std::optional<std::string> ContainerNginx::not_running() {
   try {
     auto info = docker_.inspect_container(container_);
-    if (!info) return {false, "container " + container_ + " does not exist"};
-    if (!info->state.running) return {false, "container " + container_ + " is " + info->state.status};
-    return {true, ""};
+    if (!info) return "container " + container_ + " does not exist";
+    if (!info->state.running) return "container " + container_ + " is " + info->state.status;
+    return std::nullopt;
   } catch (const docker::DockerError& e) {
-    return {false, "container " + container_ + ": " + e.what()};
+    return "container " + container_ + ": " + e.what();
   }
 }
 

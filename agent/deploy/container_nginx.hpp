@@ -13,13 +13,14 @@ class ContainerNginx : public router::NginxControl {
  public:
   ContainerNginx(docker::DockerEngine& docker, std::string container, std::vector<std::string> test_command)
       : docker_(docker), container_(std::move(container)), test_command_(std::move(test_command)) {}
-  router::NginxResult test() override { return run(test_command_, "nginx -t"); }
-  router::NginxResult reload() override { return run({"nginx", "-s", "reload"}, "nginx reload"); }
-  /// The container runs.
-  router::NginxResult running() override;
+  void test() override { run(test_command_, "nginx -t"); }
+  void reload() override { run({"nginx", "-s", "reload"}, "nginx reload"); }
+  /// Why the container does not run, or nullopt.
+  std::optional<std::string> not_running() override;
 
  private:
-  router::NginxResult run(const std::vector<std::string>& argv, const std::string& what);
+  /// Throws RouterError unless `argv` exits 0 in the container.
+  void run(const std::vector<std::string>& argv, const std::string& what);
   docker::DockerEngine& docker_;
   std::string container_;
   std::vector<std::string> test_command_;

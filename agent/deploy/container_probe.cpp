@@ -1,10 +1,9 @@
 #include "agent/deploy/container_probe.hpp"
 
-#include "agent/deploy/http_probe.hpp"
 
 namespace fical::agent::deploy {
 
-ProbeOutcome probe_container(docker::DockerEngine& docker, const ProbeTarget& target, Clock& clock) {
+ProbeOutcome probe_container(docker::DockerEngine& docker, Host& host, const ProbeTarget& target, Clock& clock) {
   using std::chrono::milliseconds;
   auto info = docker.inspect_container(target.container);
   if (!info) return ProbeOutcome::fatal("container " + target.container + " disappeared");
@@ -27,7 +26,7 @@ ProbeOutcome probe_container(docker::DockerEngine& docker, const ProbeTarget& ta
     if (state.health.status != "healthy") return ProbeOutcome::not_yet("Docker HEALTHCHECK: " + state.health.status);
   }
   if (!health.http_path.empty() && target.port) {
-    auto answer = http_probe(target.http_host, *target.port, health.http_path, std::chrono::seconds(2));
+    auto answer = host.http_probe(target.http_host, *target.port, health.http_path, std::chrono::seconds(2));
     auto where = "GET http://" + target.http_host + ":" + std::to_string(*target.port) + health.http_path;
     if (answer.status == 0 && answer.refused) return ProbeOutcome::closed(where + ": " + answer.error);
     if (answer.status == 0) return ProbeOutcome::not_yet(where + ": " + answer.error);

@@ -7,6 +7,7 @@
 #include "agent/config/config.hpp"
 #include "agent/deploy/clock.hpp"
 #include "agent/deploy/health_gate.hpp"
+#include "agent/deploy/host.hpp"
 #include "agent/docker/engine.hpp"
 
 namespace fical::agent::deploy {
@@ -22,6 +23,7 @@ struct ProbeTarget {
 
 /// Exited or restarted: fatal. Docker HEALTHCHECK unhealthy: fatal; starting: not yet.
 /// Then each configured check (HTTP GET 2xx/3xx, exec exit 0, min_healthy uptime).
-ProbeOutcome probe_container(docker::DockerEngine& docker, const ProbeTarget& target, Clock& clock);
+/// HTTP checks go through `host`, uptime through `clock`.
+ProbeOutcome probe_container(docker::DockerEngine& docker, Host& host, const ProbeTarget& target, Clock& clock);
 
 }  // namespace fical::agent::deploy

@@ -6,15 +6,18 @@ namespace fical::agent::deploy {
 
 void ContainerView::refresh(docker::DockerEngine& docker, const std::string& app, const std::string& env) {
   docker::ContainerFilters filters;
-  filters.labels = {std::string(labels::kRole) + "=app"};
-  if (!app.empty()) filters.labels.push_back(std::string(labels::kApp) + "=" + app);
-  if (!env.empty()) filters.labels.push_back(std::string(labels::kEnv) + "=" + env);
+  filters.labels = label_filters(app, env, "app");
   std::map<std::string, Entry> fresh;
   for (const auto& c : docker.list_containers(filters)) {
     auto label = [&](const char* key) { return label_value(c.labels, key); };
-    Entry entry{label(labels::kApp), label(labels::kEnv),
-                {label(labels::kService), label(labels::kColor), c.name, c.id.substr(0, 12), label(labels::kRelease),
-                 c.state, ""}};
+    Entry entry{.app = label(labels::kApp),
+                .env = label(labels::kEnv),
+                .status = {.service = label(labels::kService),
+                           .color = label(labels::kColor),
+                           .name = c.name,
+                           .id = c.id.substr(0, 12),
+                           .version = label(labels::kRelease),
+                           .state = c.state}};
     if (c.state == "running") {
       if (auto info = docker.inspect_container(c.id)) entry.status.health = info->state.health.status;
     }
@@ -42,6 +45,12 @@ std::vector<proto::ContainerStatus> ContainerView::containers(const std::string&
     if (entry.app == app && entry.env == env) out.push_back(entry.status);
   }
   return out;
+}
+
+proto::ContainersView ContainerView::freshness(std::chrono::milliseconds within) const {
+  if (docker_answered_within(within)) return proto::ContainersView::current;
+  std::lock_guard lock(mutex_);
+  return answered_ ? proto::ContainersView::stale : proto::ContainersView::unknown;
 }
 
 bool ContainerView::docker_answered_within(std::chrono::milliseconds within) const {

@@ -30,6 +30,9 @@ class ContainerView {
   std::vector<proto::ContainerStatus> containers(const std::string& app, const std::string& env) const;
   /// Docker answered the last refresh, and it is at most `within` old.
   bool docker_answered_within(std::chrono::milliseconds within) const;
+  /// current when docker_answered_within(within); stale when Docker answered once;
+  /// unknown when it never did.
+  proto::ContainersView freshness(std::chrono::milliseconds within) const;
 
  private:
   struct Entry {

@@ -39,6 +39,11 @@ void DeploymentLog::catch_up_locked() const {
   }
 }
 
+proto::Phase DeploymentLog::current_phase() const {
+  std::lock_guard lock(mutex_);
+  return record_.phase;
+}
+
 void DeploymentLog::enter_phase(proto::Phase phase) {
   std::lock_guard lock(mutex_);
   auto now = proto::now_ms();

@@ -39,6 +39,8 @@ class DeploymentLog {
   EventsPage events_since(std::uint64_t from) const;
   /// The deployment has reached a terminal state.
   bool ended() const;
+  /// The phase the executor is in now, committed or not (the engine's own view).
+  proto::Phase current_phase() const;
   std::string id() const { return id_; }
 
   void request_cancel() { cancel_ = true; }

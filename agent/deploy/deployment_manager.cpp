@@ -22,16 +22,21 @@ using proto::ErrorCode;
 ApiError not_found(std::string message) { return {ErrorCode::not_found, std::move(message), {}}; }
 
 constexpr std::size_t kFinishedKept = 100;
+// The view is current while Docker answered its refreshes within this (they run every 5 s).
+constexpr std::chrono::seconds kViewFresh{12};
+constexpr const char* kKeepWarmHolder = "keep-warm-expiry";  // the env lock's holder while it stops a color
 
 }  // namespace
 
 DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
   housekeeper_ = std::thread([this] { housekeeping(); });
   route_keeper_ = std::make_unique<RouteKeeper>(RouteKeeperDeps{
-      deps_.config, deps_.docker, deps_.router, deps_.store, view_, [this](const std::string& app, const std::string& env) {
-        std::lock_guard lock(mutex_);
-        return locks_.holder(app, env).has_value();
-      }});
+      .config = deps_.config,
+      .docker = deps_.docker,
+      .router = deps_.router,
+      .store = deps_.store,
+      .view = view_,
+      .busy = [this](const std::string& app, const std::string& env) { return locks_.holder(app, env).has_value(); }});
 }
 
 DeploymentManager::~DeploymentManager() {
@@ -151,21 +156,23 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
     }
   }
   auto record = new_record(request);
-  // A deployment that has ended holds its lock only until its thread returns: free.
+  // A deployment that has ended holds its lease only until its thread returns: free.
   if (auto holder = locks_.holder(request.app, request.env)) {
     if (auto it = logs_.find(*holder); it != logs_.end() && it->second->ended()) {
-      locks_.release(request.app, request.env, *holder);
+      locks_.free_ended(request.app, request.env, *holder);
     }
   }
-  if (auto holder = locks_.try_take(request.app, request.env, record.id)) {
+  auto taken = locks_.try_take(request.app, request.env, record.id);
+  if (const auto* held = std::get_if<HeldBy>(&taken)) {
     return ApiError{ErrorCode::conflict,
-                    "deployment " + *holder + " is running for " + request.app + "/" + request.env, *holder};
+                    "deployment " + held->holder + " is running for " + request.app + "/" + request.env,
+                    held->holder};
   }
+  auto lease = std::get<EnvLease>(std::move(taken));
   std::shared_ptr<DeploymentLog> log;
   try {
     log = std::make_shared<DeploymentLog>(record, deps_.store);
   } catch (const std::exception& e) {  // e.g. a full disk: refused before anything changed
-    locks_.release(request.app, request.env, record.id);
     return ApiError{ErrorCode::unavailable,
                     "cannot record the deployment, so it was not started (nothing was changed): " +
                         std::string(e.what()),
@@ -173,8 +180,8 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
   }
   logs_[record.id] = log;
   auto done = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back({std::thread([this, log, app, env, done] {
-                        run_deployment(log, *app, *env);
+  workers_.push_back({std::thread([this, log, app, env, done, lease = std::move(lease)]() mutable {
+                        run_deployment(log, *app, *env, std::move(lease));
                         *done = true;
                       }),
                       done});
@@ -182,11 +189,17 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
 }
 
 void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app,
-                                       const config::Environment& env) {
+                                       const config::Environment& env, EnvLease lease) {
   auto record = log->snapshot(false);
   try {
-    auto result = deploy::run_deployment({deps_.docker, deps_.router, deps_.store, deps_.clock, deps_.config, &view_},
-                                         *log, app, env);
+    ExecutorDeps executor_deps{.docker = deps_.docker,
+                               .router = deps_.router,
+                               .store = deps_.store,
+                               .clock = deps_.clock,
+                               .host = deps_.host,
+                               .config = deps_.config,
+                               .view = &view_};
+    auto result = deploy::run_deployment(executor_deps, *log, app, env);
     spdlog::info("deployment {} of {}/{} {} ended {}", record.id, app.name, env.name, record.version,
                  proto::to_string(result));
   } catch (const std::exception& e) {
@@ -200,16 +213,18 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
       spdlog::warn("deployment {}: finish hook: {}", record.id, e.what());
     }
   }
-  {
-    std::lock_guard lock(mutex_);
-    locks_.release(app.name, env.name, record.id);
-  }
+  lease.release();
   route_keeper_->nudge();  // a container may have moved while it ran
 }
 
 Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command) {
-  Start request{proto::DeploymentKind::deploy, command.app, command.env, command.request.version,
-                command.request.dry_run, command.actor, command.idempotency_key, "", false};
+  Start request{.kind = proto::DeploymentKind::deploy,
+                .app = command.app,
+                .env = command.env,
+                .version = command.request.version,
+                .dry_run = command.request.dry_run,
+                .actor = command.actor,
+                .idempotency_key = command.idempotency_key};
   const auto* app = deps_.config.find_app(command.app);
   const auto* env = app ? app->find_environment(command.env) : nullptr;
   // Before start() takes the lock: it may wait on AWS.
@@ -244,9 +259,15 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
   if (target == state.live->version) {
     return ApiError{ErrorCode::conflict, "release " + target + " is already live", {}};
   }
-  Start request{proto::DeploymentKind::rollback, command.app, command.env, target, command.request.dry_run,
-                command.actor, command.idempotency_key, command.request.current_env ? "current" : "recorded",
-                env_file_changed_since(deps_.store, *app->find_environment(command.env), *release)};
+  Start request{.kind = proto::DeploymentKind::rollback,
+                .app = command.app,
+                .env = command.env,
+                .version = target,
+                .dry_run = command.request.dry_run,
+                .actor = command.actor,
+                .idempotency_key = command.idempotency_key,
+                .env_source = command.request.current_env ? "current" : "recorded",
+                .env_changed = env_file_changed_since(deps_.store, *app->find_environment(command.env), *release)};
   if (request.dry_run) {
     request.env_preview = env_preview(deps_.config, app->name, *app->find_environment(command.env), deps_.store,
                                       release, command.request.current_env);
@@ -277,6 +298,8 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   status.env = env_name;
   status.live = deps_.store.load_env(app_name, env_name).live;
   status.containers = view_.containers(app_name, env_name);  // from memory: no Docker call
+  // Never "no containers" for "Docker does not answer": the answer says how current it is.
+  status.containers_view = view_.freshness(kViewFresh);
   std::lock_guard lock(mutex_);
   if (auto holder = locks_.holder(app_name, env_name)) {
     if (auto it = logs_.find(*holder); it != logs_.end()) status.running = it->second->snapshot(false);
@@ -363,15 +386,8 @@ Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function
   options.follow = query.follow;
   options.timestamps = query.timestamps;
   options.timeout = query.follow ? std::chrono::hours(12) : std::chrono::seconds(30);
-  if (!query.since.empty()) {
-    if (auto time = proto::parse_time(query.since)) {
-      options.since = std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count();
-    } else if (auto ago = proto::parse_duration(query.since)) {
-      options.since = std::chrono::duration_cast<std::chrono::seconds>(
-                          (proto::now_ms() - *ago).time_since_epoch()).count();
-    } else {
-      return ApiError{ErrorCode::bad_request, "since: use a time (2026-11-26T10:00:00Z) or a duration (10m)", {}};
-    }
+  if (query.since) {
+    options.since = std::chrono::duration_cast<std::chrono::seconds>(query.since->time_since_epoch()).count();
   }
   auto container = container_name(query.app, query.env, query.service, state.live_color);
   try {
@@ -387,10 +403,12 @@ Result<bool> DeploymentManager::logs(const LogsQuery& query, const std::function
   return true;
 }
 
-bool DeploymentManager::docker_reachable() {
-  // The route keeper's view answered Docker within its last refreshes (every 5 s, and after
-  // each event): /healthz makes no Docker call of its own.
-  return reconciled_ && view_.docker_answered_within(std::chrono::seconds(12));
+Health DeploymentManager::health() {
+  // After the first reconcile the route keeper's view says whether Docker answered its
+  // last refreshes (every 5 s, and after each event); before it, reconcile's own attempts
+  // do. /healthz makes no Docker call of its own.
+  if (!reconciled_) return {.docker = docker_answered_.load(), .reconciled = false};
+  return {.docker = view_.docker_answered_within(kViewFresh), .reconciled = true};
 }
 
 void DeploymentManager::housekeeping() {
@@ -409,41 +427,30 @@ void DeploymentManager::housekeeping() {
 }
 
 void DeploymentManager::retire_expired_warm_colors() {
-  const std::string holder = "keep-warm-expiry";
   for (const auto& app : deps_.config.apps) {
     for (const auto& env : app.environments) {
       if (!deps_.store.load_env(app.name, env.name).warm_until) continue;
-      {
-        std::lock_guard lock(mutex_);
-        if (locks_.try_take(app.name, env.name, holder)) continue;  // a deployment runs: later
-      }
-      // Given back however the stop ends: housekeeping must never keep an env from deploys.
-      struct Release {
-        DeploymentManager& manager;
-        const std::string &app, &env, &holder;
-        ~Release() {
-          std::lock_guard lock(manager.mutex_);
-          manager.locks_.release(app, env, holder);
-        }
-      } release{*this, app.name, env.name, holder};
-      auto state = deps_.store.load_env(app.name, env.name);
-      if (state.warm_until && *state.warm_until <= proto::now_ms()) {
-        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
-        for (const auto& service : env.services) {
-          try {
-            deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color),
-                                        seconds);
-          } catch (const docker::DockerError& e) {
-            if (!e.is_not_found()) throw;  // removed by hand: already stopped
-          }
-        }
-        spdlog::info("{}/{}: keep_warm ended, stopped the {} color", app.name, env.name, state.warm_color);
-        state.warm_until.reset();
-        state.warm_color.clear();
-        deps_.store.save_env(app.name, env.name, state);
-      }
+      // Held for this env's work only: given back however it ends, so housekeeping can
+      // never keep an env from deploys.
+      auto taken = locks_.try_take(app.name, env.name, kKeepWarmHolder);
+      if (!std::holds_alternative<EnvLease>(taken)) continue;  // a deployment runs: later
+      retire_warm_color(app, env);
     }
   }
+}
+
+void DeploymentManager::retire_warm_color(const config::App& app, const config::Environment& env) {
+  auto state = deps_.store.load_env(app.name, env.name);
+  if (!state.warm_until || *state.warm_until > deps_.host.wall_now()) return;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(env.stop_timeout);
+  for (const auto& service : env.services) {
+    // A container removed by hand is already stopped (the engine's stop says so).
+    deps_.docker.stop_container(container_name(app.name, env.name, service.name, state.warm_color), seconds);
+  }
+  spdlog::info("{}/{}: keep_warm ended, stopped the {} color", app.name, env.name, state.warm_color);
+  state.warm_until.reset();
+  state.warm_color.clear();
+  deps_.store.save_env(app.name, env.name, state);
 }
 
 }  // namespace fical::agent::deploy

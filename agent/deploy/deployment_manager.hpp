@@ -13,6 +13,7 @@
 #include "agent/deploy/clock.hpp"
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/deploy/env_locks.hpp"
+#include "agent/deploy/host.hpp"
 #include "agent/deploy/route_keeper.hpp"
 #include "agent/deployment_service.hpp"
 #include "agent/docker/engine.hpp"
@@ -27,9 +28,13 @@ struct ManagerDeps {
   router::UpstreamRouter* router;  // null when no app has a routed service
   store::StateStore& store;
   Clock& clock;
+  Host& host;
 };
 
-/// Thread-safe. Deployments run on their own threads; API calls never wait for them.
+/// Thread-safe. Deployments run on their own threads and API calls never wait for one: they
+/// take the manager's mutex only around memory and short store calls, never across a Docker
+/// or registry call (a dry run's registry preview runs outside it). logs() streams for as
+/// long as its caller reads.
 class DeploymentManager : public DeploymentService {
  public:
   explicit DeploymentManager(ManagerDeps deps);
@@ -56,7 +61,7 @@ class DeploymentManager : public DeploymentService {
   Result<proto::Deployment> cancel(const std::string& id, const Actor& actor) override;
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
   Result<bool> logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) override;
-  bool docker_reachable() override;
+  Health health() override;
   Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
                                                      std::size_t limit) override;
 
@@ -76,13 +81,17 @@ class DeploymentManager : public DeploymentService {
   /// The plan and the registry's digests, recorded; nothing changes. Takes no lock.
   Result<proto::Deployment> dry_run(const Start& request, const config::App& app, const config::Environment& env);
   std::string new_deployment_id();
-  void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env);
+  /// On the deployment's own thread; gives `lease` back once the record is final.
+  void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env,
+                      EnvLease lease);
+  /// With the env's lease held: stops its warm color if the window has passed.
+  void retire_warm_color(const config::App& app, const config::Environment& env);
   void forget_finished_locked();
   void housekeeping();
 
   ManagerDeps deps_;
   std::mutex mutex_;
-  EnvLocks locks_;
+  EnvLocks locks_;  // locks inside: leases are given back without mutex_
   std::map<std::string, std::shared_ptr<DeploymentLog>> logs_;  // this process's deployments
   struct Worker {
     std::thread thread;
@@ -91,6 +100,7 @@ class DeploymentManager : public DeploymentService {
   std::list<Worker> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> reconciled_{false};  // deployments wait for the first reconcile
+  std::atomic<bool> docker_answered_{false};  // before it: did its last attempt reach Docker
   std::condition_variable wake_;
   std::thread housekeeper_;
   std::function<void(const proto::Deployment&)> on_finished_;

@@ -28,7 +28,12 @@ struct Engine::Parts {
     }
     store.start_pruning({static_cast<std::size_t>(c.state.keep_deployments), static_cast<int>(c.state.keep_days),
                          static_cast<std::size_t>(c.state.keep_audit_records), static_cast<int>(c.state.keep_audit_days)});
-    manager = std::make_unique<DeploymentManager>(ManagerDeps{config, docker, router.get(), store, clock});
+    manager = std::make_unique<DeploymentManager>(ManagerDeps{.config = config,
+                                                                       .docker = docker,
+                                                                       .router = router.get(),
+                                                                       .store = store,
+                                                                       .clock = clock,
+                                                                       .host = host});
   }
 
   const config::Config& config;
@@ -38,6 +43,7 @@ struct Engine::Parts {
   std::unique_ptr<router::NginxControl> nginx;
   std::unique_ptr<router::UpstreamRouter> router;
   SteadyClock clock;
+  SystemHost host;
   std::unique_ptr<DeploymentManager> manager;  // last: stopped first
 };
 

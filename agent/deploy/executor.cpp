@@ -22,6 +22,8 @@ namespace {
 
 using proto::Phase;
 
+constexpr std::chrono::milliseconds kPortAcceptWait{50};  // one look at whether the port listens
+
 std::string short_id(const std::string& id) {
   auto pos = id.find(':');
   return id.substr(pos == std::string::npos ? 0 : pos + 1, 12);
@@ -274,8 +276,7 @@ void Executor::run_migration() {
   // may finish creating it after reconciliation looked): one deployment runs at a time,
   // so any other is stale.
   docker::ContainerFilters stale;
-  stale.labels = {std::string(labels::kApp) + "=" + plan_.app, std::string(labels::kEnv) + "=" + plan_.env,
-                  std::string(labels::kRole) + "=migration"};
+  stale.labels = label_filters(plan_.app, plan_.env, "migration");
   for (const auto& c : deps_.docker.list_containers(stale)) {
     deps_.docker.remove_container(c.id, true);
     log_.info("removed " + c.name + ", left by an earlier deployment");
@@ -379,8 +380,8 @@ void Executor::wait_until_healthy() {
     ProbeTarget target{c.name, c.health, host, c.port, deps_.clock.now()};
     GateTiming timing{c.health.first_interval, c.health.max_interval, c.health.deadline};
     std::function<bool()> opened;  // watch the port between probes: probe as soon as it listens
-    if (c.port && !host.empty()) opened = [&] { return port_accepts(host, *c.port); };
-    auto result = wait_until_ready([&] { return probe_container(deps_.docker, target, deps_.clock); }, timing,
+    if (c.port && !host.empty()) opened = [&] { return deps_.host.port_accepts(host, *c.port, kPortAcceptWait); };
+    auto result = wait_until_ready([&] { return probe_container(deps_.docker, deps_.host, target, deps_.clock); }, timing,
                                    deps_.clock, [&] { return log_.cancel_requested(); }, opened);
     if (result.cancelled) throw Cancelled{};
     if (!result.ready) {

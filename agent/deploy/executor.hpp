@@ -15,6 +15,7 @@
 #include "agent/deploy/container_view.hpp"
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/deploy/docker_specs.hpp"
+#include "agent/deploy/host.hpp"
 #include "agent/deploy/plan.hpp"
 #include "agent/docker/engine.hpp"
 #include "agent/router/upstream_router.hpp"
@@ -30,14 +31,9 @@ struct ExecutorDeps {
   router::UpstreamRouter* router;
   store::StateStore& store;
   Clock& clock;
+  Host& host;  // probes, free disk, wall time, the agent's environment variables
   const config::Config& config;
   ContainerView* view = nullptr;  // refreshed for this env as the deployment ends
-};
-
-/// A step that failed: why, in one sentence, and the details for the event.
-struct StepFailure {
-  std::string reason;
-  nlohmann::json details;
 };
 
 /// Runs one deployment's plan on the calling thread. Not thread-safe; one per deployment.
@@ -117,7 +113,7 @@ class Executor {
   std::filesystem::path tree_;  // build mode: the release tree of plan_.commit
   std::vector<std::string> created_;    // containers this deployment created
   std::vector<std::string> restarted_;  // retained containers a rollback started
-  std::future<router::NginxResult> nginx_test_;  // preflight's, until awaited
+  std::future<void> nginx_test_;  // preflight's, until awaited
   std::map<std::string, std::future<void>> prefetched_;  // image -> its pull, from preflight
   bool switched_ = false;
   bool live_running_ = true;  // the live color's containers ran at preflight

@@ -1,7 +1,5 @@
 // The executor's checks before anything changes: the env_file, free disk, nginx -t, the
 // idle color's ports; and, once the images are here, the env keys the release needs.
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <cstdlib>
 
@@ -22,13 +20,6 @@ using proto::Phase;
 constexpr std::uint64_t kMiB = 1ull << 20;
 constexpr std::uint64_t kMinStateDirFreeMiB = 64;
 
-/// Free bytes for unprivileged writers on the filesystem of `path`, or nullopt if unseen.
-std::optional<std::uint64_t> free_bytes(const std::string& path) {
-  struct statvfs fs {};
-  if (::statvfs(path.c_str(), &fs) != 0) return std::nullopt;
-  return static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
-}
-
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
@@ -45,10 +36,10 @@ void Executor::preflight() {
   check_live_color();
   if (deps_.router && !plan_.upstreams.empty()) {
     // A switch needs an nginx to reload: refused here, before the migration changes anything.
-    if (auto up = deps_.router->check_running(); !up.ok) {
+    if (auto why = deps_.router->nginx_not_running()) {
       throw StepError("nginx is not running, so no switch could reach it: start nginx first; " + serving() + " (" +
-                          up.message + ")",
-                      {{"reason", "nginx_not_running"}, {"nginx", up.message}});
+                          *why + ")",
+                      {{"reason", "nginx_not_running"}, {"nginx", *why}});
     }
     restore_own_upstreams();
     // nginx -t reads only nginx's files and takes tens of ms: it runs while the images are
@@ -59,7 +50,7 @@ void Executor::preflight() {
     if (!c.port || c.network != "host") continue;
     auto ours = deps_.docker.inspect_container(c.name);
     if (ours && ours->state.running) continue;  // replaced in the start phase
-    auto answer = http_probe("127.0.0.1", *c.port, "/", std::chrono::milliseconds(500));
+    auto answer = deps_.host.http_probe("127.0.0.1", *c.port, "/", std::chrono::milliseconds(500));
     bool port_free = answer.status == 0 && answer.refused;
     if (!port_free) {
       throw StepError("port " + std::to_string(*c.port) + " for the " + plan_.target_color + " color of " +
@@ -74,10 +65,12 @@ void Executor::await_nginx_test() {
   if (!nginx_test_.valid()) return;
   // fical's upstream files hold addresses, never names, so a stopped container cannot
   // fail nginx -t: when it fails, something else in nginx's configuration is broken.
-  if (auto test = nginx_test_.get(); !test.ok) {
+  try {
+    nginx_test_.get();
+  } catch (const router::RouterError& e) {
     throw StepError("nginx -t fails before any change (the configuration as it is, not this deployment's): "
-                    "fix nginx first; " + serving() + "\n" + test.message,
-                    {{"reason", "nginx_test_failed"}, {"nginx_test", test.message}});
+                    "fix nginx first; " + serving() + "\n" + e.what(),
+                    {{"reason", "nginx_test_failed"}, {"nginx_test", e.what()}});
   }
 }
 
@@ -131,24 +124,21 @@ EnvVars Executor::read_todays_env_file(std::string& hash) {
     throw StepError("env_file cannot be read: " + std::string(e.what()));
   }
   if (!text) throw StepError("env_file " + *plan_.env_file + " does not exist");
-  auto parsed = config::parse_env_file(*text, [](const std::string& key) -> std::optional<std::string> {
-    if (const char* value = std::getenv(key.c_str())) return std::string(value);
-    return std::nullopt;
-  });
+  auto parsed = config::parse_env_file(*text, [this](const std::string& key) { return deps_.host.getenv(key); });
   if (!parsed.error.empty()) throw StepError("env_file " + *plan_.env_file + ": " + parsed.error);
   hash = deps_.store.env_fingerprint(*text);
   return std::move(parsed.variables);
 }
 
 void Executor::check_free_disk() {
-  auto state_free = free_bytes(deps_.store.dir().string());
+  auto state_free = deps_.host.free_bytes(deps_.store.dir());
   if (state_free && *state_free < kMinStateDirFreeMiB * kMiB) {
     throw StepError("less than " + std::to_string(kMinStateDirFreeMiB) + " MiB free in " + deps_.store.dir().string());
   }
   auto minimum = static_cast<std::uint64_t>(deps_.config.docker.min_free_disk_mb);
   if (minimum == 0) return;
   auto root = deps_.docker.info().docker_root_dir;
-  auto docker_free = free_bytes(root);
+  auto docker_free = deps_.host.free_bytes(root);
   if (!docker_free) {
     log_.warn("Docker's data-root " + root + " is not visible to the agent: its free space is not checked");
     return;

@@ -73,7 +73,7 @@ void Executor::verify_through_nginx() {
   std::string failure;
   int probes = 0;
   for (;;) {
-    auto answer = http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
+    auto answer = deps_.host.http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
     ++probes;
     auto now = deps_.clock.now();
     if (answer.status < 200 || answer.status >= 500) {
@@ -100,8 +100,14 @@ void Executor::verify_through_nginx() {
 
 void Executor::record_new_release() {
   auto record = log_.snapshot(false);
-  proto::Release release{plan_.version, plan_.target_color, images_, plan_.commit, plan_.deployment_id, record.actor,
-                         proto::now_ms(), env_hash_, {}, {}};
+  proto::Release release{.version = plan_.version,
+                         .color = plan_.target_color,
+                         .images = images_,
+                         .commit = plan_.commit,
+                         .deployment_id = plan_.deployment_id,
+                         .deployed_by = record.actor,
+                         .deployed_at = deps_.host.wall_now(),
+                         .env_hash = env_hash_};
   for (const auto& u : applied_) release.upstreams[u.service] = router::render_upstream(u);
   for (const auto& c : plan_.containers) release.specs[c.service] = c.spec;
   release.secret_versions = secret_versions_;
@@ -115,7 +121,7 @@ void Executor::record_new_release() {
   state_.warm_until.reset();
   if (plan_.keep_warm.count() > 0 && !plan_.live_color.empty()) {
     state_.warm_color = plan_.live_color;
-    state_.warm_until = proto::now_ms() + plan_.keep_warm;
+    state_.warm_until = deps_.host.wall_now() + plan_.keep_warm;
   }
   // One transaction: a crash leaves both the release and the env state recorded, or neither.
   deps_.store.record_release(plan_.app, plan_.env, release, state_);

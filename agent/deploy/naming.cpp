@@ -14,6 +14,19 @@ std::string container_name(const std::string& app, const std::string& env, const
   return app + "-" + env + "-" + service + "-" + color;
 }
 
+std::string migration_container_name(const std::string& app, const std::string& env, const std::string& service,
+                                     const std::string& deployment_id) {
+  return app + "-" + env + "-" + service + "-migrate-" + deployment_id;
+}
+
+std::vector<std::string> label_filters(const std::string& app, const std::string& env, const std::string& role) {
+  std::vector<std::string> out;
+  if (!app.empty()) out.push_back(std::string(labels::kApp) + "=" + app);
+  if (!env.empty()) out.push_back(std::string(labels::kEnv) + "=" + env);
+  if (!role.empty()) out.push_back(std::string(labels::kRole) + "=" + role);
+  return out;
+}
+
 std::map<std::string, std::string> container_labels(const std::string& app, const std::string& env,
                                                     const std::string& service, const std::string& color,
                                                     const std::string& version,

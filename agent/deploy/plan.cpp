@@ -191,7 +191,7 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
     if (service.migrate && kind == proto::DeploymentKind::deploy) {
       MigrationPlan m;
       m.service = service.name;
-      m.name = app.name + "-" + env.name + "-" + service.name + "-migrate-" + deployment_id;
+      m.name = migration_container_name(app.name, env.name, service.name, deployment_id);
       m.image = plan.containers.back().image;
       m.network = env.network;
       m.command = service.migrate->command;

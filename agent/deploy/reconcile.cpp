@@ -13,7 +13,13 @@ std::vector<std::string> DeploymentManager::reconcile() {
     spdlog::warn("reconcile: {}", text);
     notes.push_back(std::move(text));
   };
-  deps_.docker.version();  // Docker answers (throws otherwise), even with no app configured
+  try {
+    deps_.docker.version();  // Docker answers (throws otherwise), even with no app configured
+    docker_answered_ = true;
+  } catch (const docker::DockerError&) {
+    docker_answered_ = false;  // /healthz: Docker, not only reconciling, is what is missing
+    throw;
+  }
   // Records left running by a crash, whatever the environment state says.
   for (auto& d : deps_.store.unfinished_deployments()) {
     d.state = proto::DeploymentState::interrupted;
@@ -29,7 +35,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
       auto state = deps_.store.load_env(app.name, env.name);
       auto where = app.name + "/" + env.name;
       docker::ContainerFilters filters;
-      filters.labels = {std::string(labels::kApp) + "=" + app.name, std::string(labels::kEnv) + "=" + env.name};
+      filters.labels = label_filters(app.name, env.name);  // every role: orphans are reported
       auto containers = deps_.docker.list_containers(filters);
       // 1. The live color runs.
       if (!state.live_color.empty()) {

@@ -56,7 +56,7 @@ class DockerEngine {
   /// Starting a running container is success (Docker's 304).
   virtual void start_container(const std::string& id) = 0;
   /// Waits up to `timeout` for a graceful exit, then Docker kills. A stopped container is
-  /// success (304).
+  /// success (304), and so is a missing one (404: already gone, e.g. removed by hand).
   virtual void stop_container(const std::string& id, std::chrono::seconds timeout) = 0;
   /// A container that is not running is success (Docker's 409 for kill).
   virtual void kill_container(const std::string& id, const std::string& signal = "SIGKILL") = 0;

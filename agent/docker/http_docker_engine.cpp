@@ -105,7 +105,8 @@ void HttpDockerEngine::start_container(const std::string& id) {
 
 void HttpDockerEngine::stop_container(const std::string& id, std::chrono::seconds timeout) {
   // Docker blocks up to `timeout` before it kills: the deadline must outlast it.
-  call(requests::stop_container(id, timeout), options_.call_timeout + timeout, {304});
+  // 304: already stopped; 404: already gone (removed by hand), which is stopped too.
+  call(requests::stop_container(id, timeout), options_.call_timeout + timeout, {304, 404});
 }
 
 void HttpDockerEngine::kill_container(const std::string& id, const std::string& signal) {

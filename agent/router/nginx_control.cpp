@@ -13,32 +13,30 @@ namespace {
 
 constexpr std::chrono::seconds kCommandTimeout{30};
 
-NginxResult from_process(const ProcessResult& r, const std::string& what) {
-  if (r.ok()) return {true, r.output};
-  if (!r.error.empty()) return {false, what + ": " + r.error};
-  if (r.timed_out) return {false, what + ": timed out after 30s"};
-  return {false, what + " exited " + std::to_string(r.exit_code) + ": " + r.output};
+void check_process(const ProcessResult& r, const std::string& what) {
+  if (r.ok()) return;
+  if (!r.error.empty()) throw RouterError(what + ": " + r.error);
+  if (r.timed_out) throw RouterError(what + ": timed out after 30s");
+  throw RouterError(what + " exited " + std::to_string(r.exit_code) + ": " + r.output);
 }
 
 }  // namespace
 
-NginxResult LocalNginx::test() {
-  return from_process(runner_.run(options_.test_command, kCommandTimeout), "nginx -t");
-}
+void LocalNginx::test() { check_process(runner_.run(options_.test_command, kCommandTimeout), "nginx -t"); }
 
-NginxResult LocalNginx::reload() {
+void LocalNginx::reload() {
   using Kind = config::NginxReload::Kind;
   if (options_.reload.kind == Kind::command) {
-    return from_process(runner_.run(options_.reload.command, kCommandTimeout), "nginx reload");
+    check_process(runner_.run(options_.reload.command, kCommandTimeout), "nginx reload");
+    return;
   }
-  if (options_.reload.kind != Kind::pidfile) return {false, "nginx reload: not a local nginx"};
+  if (options_.reload.kind != Kind::pidfile) throw RouterError("nginx reload: not a local nginx");
   auto master = master_pid();
-  if (auto* why = std::get_if<std::string>(&master)) return {false, "nginx reload: " + *why};
+  if (auto* why = std::get_if<std::string>(&master)) throw RouterError("nginx reload: " + *why);
   int pid = std::get<int>(master);
   if (::kill(pid, SIGHUP) != 0) {
-    return {false, "nginx reload: cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno)};
+    throw RouterError("nginx reload: cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno));
   }
-  return {true, ""};
 }
 
 std::variant<int, std::string> LocalNginx::master_pid() const {
@@ -56,16 +54,16 @@ std::variant<int, std::string> LocalNginx::master_pid() const {
   return pid;
 }
 
-NginxResult LocalNginx::running() {
-  if (options_.reload.kind != config::NginxReload::Kind::pidfile) return {true, ""};
+std::optional<std::string> LocalNginx::not_running() {
+  if (options_.reload.kind != config::NginxReload::Kind::pidfile) return std::nullopt;
   auto master = master_pid();
-  if (auto* why = std::get_if<std::string>(&master)) return {false, *why};
+  if (auto* why = std::get_if<std::string>(&master)) return *why;
   int pid = std::get<int>(master);
   // EPERM: a process of another user holds the pid, so it exists.
   if (::kill(pid, 0) != 0 && errno == ESRCH) {
-    return {false, "no process " + std::to_string(pid) + " (from " + options_.reload.pidfile + ")"};
+    return "no process " + std::to_string(pid) + " (from " + options_.reload.pidfile + ")";
   }
-  return {true, ""};
+  return std::nullopt;
 }
 
 }  // namespace fical::agent::router

@@ -21,9 +21,9 @@ int UpstreamRouter::write_missing(const std::vector<UpstreamTarget>& targets) {
   return written;
 }
 
-NginxResult UpstreamRouter::test_current() {
+void UpstreamRouter::test_current() {
   std::lock_guard lock(mutex_);
-  return nginx_.test();
+  nginx_.test();
 }
 
 void UpstreamRouter::apply(const std::vector<UpstreamTarget>& targets) {
@@ -64,13 +64,17 @@ void UpstreamRouter::apply_locked(const std::vector<UpstreamTarget>& targets) {
     restore();
     throw RouterError(std::string("cannot write upstream files: ") + e.what());
   }
-  if (auto test = nginx_.test(); !test.ok) {
+  try {
+    nginx_.test();
+  } catch (const RouterError& e) {
     restore();
-    throw RouterError("nginx rejected the configuration, previous upstreams restored: " + test.message);
+    throw RouterError(std::string("nginx rejected the configuration, previous upstreams restored: ") + e.what());
   }
-  if (auto reload = nginx_.reload(); !reload.ok) {
+  try {
+    nginx_.reload();
+  } catch (const RouterError& e) {
     restore();
-    throw RouterError("nginx did not reload, previous upstreams restored: " + reload.message);
+    throw RouterError(std::string("nginx did not reload, previous upstreams restored: ") + e.what());
   }
 }
 

@@ -14,12 +14,6 @@
 
 namespace fical::agent::router {
 
-/// nginx refused the new configuration or the reload; `what()` carries nginx's words.
-class RouterError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 /// Owns fical's files in upstream_dir. Thread-safe: one switch at a time, because
 /// `nginx -t` and the reload cover every environment's files at once.
 class UpstreamRouter {
@@ -44,10 +38,10 @@ class UpstreamRouter {
   /// The text of a target's file now, or std::nullopt when there is none.
   std::optional<std::string> current(const UpstreamTarget& target) const;
 
-  /// `nginx -t` on the configuration as it is (preflight).
-  NginxResult test_current();
-  /// Is nginx there for a reload to reach (NginxControl::running)?
-  NginxResult check_running() { return nginx_.running(); }
+  /// `nginx -t` on the configuration as it is (preflight); throws RouterError when it fails.
+  void test_current();
+  /// Why nginx is not there for a reload to reach (NginxControl::not_running), or nullopt.
+  std::optional<std::string> nginx_not_running() { return nginx_.not_running(); }
 
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -30,7 +30,7 @@ struct EmptyService : DeploymentService {
   Result<proto::Deployment> cancel(const std::string&, const Actor&) override { return none(); }
   Result<EventsPage> events(const std::string&, std::uint64_t) override { return none(); }
   Result<bool> logs(const LogsQuery&, const std::function<bool(std::string_view)>&) override { return none(); }
-  bool docker_reachable() override { return false; }
+  Health health() override { return {}; }
 };
 
 /// The handlers over an empty service, with one token ("fuzz") of every scope.

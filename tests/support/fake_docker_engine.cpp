@@ -51,8 +51,20 @@ void FakeDockerEngine::stop_by_hand(const std::string& name) {
   c.network_ips.clear();
 }
 
+void FakeDockerEngine::remove_by_hand(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  containers_.erase(name);
+}
+
+void FakeDockerEngine::set_down(bool down) {
+  std::lock_guard lock(mutex_);
+  down_ = down;
+}
+
 void FakeDockerEngine::record(const std::string& line) {
   calls_.push_back(line);
+  if (on_call) on_call(line);
+  if (down_) throw DockerError(DockerErrorKind::unreachable, line + ": cannot connect to the Docker daemon");
   for (auto it = failures_.begin(); it != failures_.end(); ++it) {
     if (line.rfind(it->first, 0) == 0) {
       auto error = it->second;
@@ -198,7 +210,7 @@ void FakeDockerEngine::stop_container(const std::string& id, std::chrono::second
   std::lock_guard lock(mutex_);
   auto* c = find(id);
   record("stop " + (c ? c->info.name : id));
-  if (!c) throw not_found("stop " + id);
+  if (!c) return;  // already gone: success, as the engine's contract says
   c->info.state.running = false;
   c->info.state.status = "exited";
   c->info.network_ips.clear();

@@ -36,9 +36,16 @@ class FakeDockerEngine : public agent::docker::DockerEngine {
   std::optional<agent::docker::ContainerInfo> container(const std::string& name) const;
   /// Marks a running container stopped, as `docker stop` by hand would.
   void stop_by_hand(const std::string& name);
+  /// Removes a container without recording a call, as `docker rm -f` by hand would.
+  void remove_by_hand(const std::string& name);
+  /// While down, every call is recorded and throws DockerError unreachable: dockerd stopped.
+  void set_down(bool down);
   /// Called (without the engine's lock) as distribution() begins: a test may block here,
   /// as a registry that hangs would.
   std::function<void(const std::string& ref)> before_distribution;
+  /// Called with each call's line as it is recorded, under the engine's lock: it must not
+  /// call the engine (a test cancels a deployment here).
+  std::function<void(const std::string& line)> on_call;
 
   agent::docker::VersionInfo version() override;
   agent::docker::DaemonInfo info() override;
@@ -84,6 +91,7 @@ class FakeDockerEngine : public agent::docker::DockerEngine {
   std::map<std::string, FakeImageBehaviour> registry_;                 // pullable refs
   std::map<std::string, agent::docker::ImageInfo> images_;            // present, by ref
   std::map<std::string, Container> containers_;                       // by name
+  bool down_ = false;
   int next_id_ = 1;
   int next_address_ = 2;
 };

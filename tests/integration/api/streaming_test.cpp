@@ -56,7 +56,7 @@ class ScriptedService final : public DeploymentService {
     for (int i = 0; i < 3 && sink("line " + std::to_string(i) + "\n"); ++i) std::this_thread::sleep_for(5ms);
     return true;
   }
-  bool docker_reachable() override { return true; }
+  Health health() override { return {.docker = true, .reconciled = true}; }
 
  private:
   static proto::ApiError unavailable() { return {proto::ErrorCode::unavailable, "no", {}}; }

@@ -27,14 +27,13 @@ EngineHarness::EngineHarness(const std::string& env_extra, const std::string& se
   config_ = *parsed.config;
   for (const auto& e : config_.apps[0].environments) site_.route(e.name);
   control_ = std::make_unique<agent::router::LocalNginx>(config_.nginx, runner_);
-  auto reload = control_->reload();
-  if (!reload.ok) throw std::runtime_error(reload.message);
+  control_->reload();  // throws RouterError with nginx's words
   router_ = std::make_unique<agent::router::UpstreamRouter>(config_.nginx.upstream_dir, *control_);
   docker_ = std::make_unique<agent::docker::HttpDockerEngine>(
       agent::docker::HttpDockerEngine::Options{TestEnv::get().docker_socket, std::chrono::seconds(30)});
   store_ = std::make_unique<agent::store::StateStore>(state_dir_.path());
   manager_ = std::make_unique<agent::deploy::DeploymentManager>(
-      agent::deploy::ManagerDeps{config_, *docker_, router_.get(), *store_, clock_});
+      agent::deploy::ManagerDeps{config_, *docker_, router_.get(), *store_, clock_, host_});
   manager_->reconcile();  // as fical-agent does at start: deployments wait for it
 }
 

@@ -60,6 +60,7 @@ class EngineHarness {
   std::unique_ptr<agent::router::UpstreamRouter> router_;
   std::unique_ptr<agent::docker::HttpDockerEngine> docker_;
   agent::deploy::SteadyClock clock_;
+  agent::deploy::SystemHost host_;
   std::unique_ptr<agent::store::StateStore> store_;
   std::unique_ptr<agent::deploy::DeploymentManager> manager_;
 };

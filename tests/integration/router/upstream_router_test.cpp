@@ -94,7 +94,7 @@ TEST_CASE("a configuration nginx rejects restores the previous upstream", "[rout
                         Catch::Contains("no_such_directive"));
   CHECK(upstreams.current(a.target()) == before);
   CHECK(http_get(nginx.port(), "/rt/").body == "A");
-  CHECK_FALSE(upstreams.test_current().ok);
+  CHECK_THROWS_AS(upstreams.test_current(), router::RouterError);
 }
 
 TEST_CASE("a new upstream file that nginx rejects is removed again", "[router]") {
@@ -113,32 +113,30 @@ TEST_CASE("reloading without a running nginx is a clear error", "[router]") {
   options.reload.pidfile = (tmp.path() / "nginx.pid").string();
   router::SpawnProcessRunner runner;
   router::LocalNginx control(options, runner);
-  auto result = control.reload();
-  CHECK_FALSE(result.ok);
-  CHECK_THAT(result.message, Catch::Contains("no pidfile at") && Catch::Contains("is nginx running?"));
+  CHECK_THROWS_WITH(control.reload(), Catch::Contains("no pidfile at") && Catch::Contains("is nginx running?"));
 }
 
-TEST_CASE("running() tells whether the pidfile's nginx master is alive", "[router]") {
+TEST_CASE("not_running() tells whether the pidfile's nginx master is alive", "[router]") {
   router::SpawnProcessRunner runner;
   {
     PrivateNginx nginx;
     router::LocalNginx control(options_for(nginx), runner);
-    CHECK(control.running().ok);
+    CHECK_FALSE(control.not_running());
   }
   TempDir tmp;
   config::NginxOptions options;
   options.reload.kind = config::NginxReload::Kind::pidfile;
   options.reload.pidfile = (tmp.path() / "nginx.pid").string();
   router::LocalNginx control(options, runner);
-  CHECK_FALSE(control.running().ok);  // no pidfile
+  CHECK(control.not_running());  // no pidfile
   // A pidfile left by a killed nginx: its pid is no process now (a child reaped here).
   ChildProcess gone({"true"});
   auto pid = gone.pid();
   gone.stop(0, std::chrono::seconds(5));
   std::ofstream(options.reload.pidfile) << pid << "\n";
-  CHECK_FALSE(control.running().ok);
+  CHECK(control.not_running());
   // A reload command: the agent cannot tell, so it does not refuse.
   options.reload.kind = config::NginxReload::Kind::command;
   options.reload.command = {"true"};
-  CHECK(router::LocalNginx(options, runner).running().ok);
+  CHECK_FALSE(router::LocalNginx(options, runner).not_running());
 }

@@ -25,3 +25,19 @@ TEST_CASE("history: one row per deployment with result, duration, actor and a cu
   CHECK(text.find("dep-44") < text.find("dep-43"));                // order kept: newest first
   CHECK(deployments_table({}) == "no deployments yet\n");
 }
+
+TEST_CASE("status says when its containers are stale or unknown, never plain none", "[client][output]") {
+  fical::proto::EnvStatus status;
+  status.app = "web";
+  status.env = "prod";
+  CHECK(env_status_text(status).find("containers: none\n") != std::string::npos);
+  status.containers_view = fical::proto::ContainersView::unknown;
+  auto unknown = env_status_text(status);
+  CHECK(unknown.find("containers: none") == std::string::npos);
+  CHECK(unknown.find("containers: unknown") != std::string::npos);
+  status.containers_view = fical::proto::ContainersView::stale;
+  status.containers = {{"api", "blue", "web-prod-api-blue", "c1", "v1", "running", "healthy"}};
+  auto stale = env_status_text(status);
+  CHECK(stale.find("Docker is not answering") != std::string::npos);
+  CHECK(stale.find("web-prod-api-blue") != std::string::npos);
+}

@@ -129,6 +129,8 @@ TEST_CASE("engine: statuses Docker defines as success", "[docker]") {
   f.transport->script["DELETE /v1.41/images/i"] = {404, {}};
   CHECK_NOTHROW(f.engine.start_container("c"));
   CHECK_NOTHROW(f.engine.stop_container("c", 10s));
+  f.transport->script["POST /v1.41/containers/c/stop"] = {404, {R"({"message": "No such container"})"}};
+  CHECK_NOTHROW(f.engine.stop_container("c", 10s));  // already gone
   CHECK_NOTHROW(f.engine.kill_container("c", "SIGKILL"));
   CHECK_NOTHROW(f.engine.remove_container("c", true));
   CHECK_NOTHROW(f.engine.remove_image("i", false));

@@ -108,3 +108,17 @@ TEST_CASE("a history's newest release of a version, and the first release it ret
   CHECK(first_retained(4, 5) == 0);
   CHECK(first_retained(0, 1) == 0);
 }
+
+TEST_CASE("env status says how current its containers are; older agents read as current", "[proto]") {
+  EnvStatus status;
+  status.app = "web";
+  status.env = "prod";
+  status.containers_view = ContainersView::stale;
+  auto json = to_json(status);
+  CHECK(json["containers_view"] == "stale");
+  CHECK(env_status_from_json(json).containers_view == ContainersView::stale);
+  json.erase("containers_view");
+  CHECK(env_status_from_json(json).containers_view == ContainersView::current);
+  json["containers_view"] = "sideways";
+  CHECK(env_status_from_json(json).containers_view == ContainersView::unknown);
+}

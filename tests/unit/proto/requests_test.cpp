@@ -6,8 +6,12 @@ using namespace fical::proto;
 
 namespace {
 template <typename T>
-std::string error_of(const Decoded<T>& decoded) {
-  return std::holds_alternative<std::string>(decoded) ? std::get<std::string>(decoded) : "";
+std::string error_of(const Result<T>& decoded) {
+  if (const auto* error = std::get_if<ApiError>(&decoded)) {
+    CHECK(error->code == ErrorCode::bad_request);
+    return error->message;
+  }
+  return "";
 }
 }  // namespace
 

@@ -63,9 +63,10 @@ class FakeDeploymentService final : public DeploymentService {
   Result<bool> logs(const LogsQuery&, const std::function<bool(std::string_view)>&) override {
     return true;
   }
-  bool docker_reachable() override { return docker_up; }
+  Health health() override { return {.docker = docker_up, .reconciled = reconciled}; }
 
   bool docker_up = true;
+  bool reconciled = true;
   bool running = false;
   std::optional<DeployCommand> last_deploy;
   std::optional<RollbackCommand> last_rollback;

@@ -182,11 +182,32 @@ TEST_CASE("unknown routes are 404 and wrong methods 405 with Allow", "[api]") {
 
 TEST_CASE("healthz needs no token and reports Docker", "[api]") {
   Fixture f;
-  CHECK(f.call("GET", "/healthz").status == 200);
+  auto up = f.call("GET", "/healthz");
+  CHECK(up.status == 200);
+  CHECK(nlohmann::json::parse(up.body) == nlohmann::json{{"status", "ok"}, {"docker", true}, {"reconciled", true}});
   f.service.docker_up = false;
   auto down = f.call("GET", "/healthz");
   CHECK(down.status == 503);
-  CHECK(nlohmann::json::parse(down.body)["docker"] == false);
+  auto body = nlohmann::json::parse(down.body);
+  CHECK(body["status"] == "unavailable");
+  CHECK(body["docker"] == false);
+  CHECK(body["error"]["code"] == "unavailable");
+}
+
+TEST_CASE("healthz tells a pending reconcile apart from Docker being down", "[api]") {
+  Fixture f;
+  f.service.reconciled = false;
+  auto starting = f.call("GET", "/healthz");
+  CHECK(starting.status == 503);  // no deployments accepted yet
+  auto body = nlohmann::json::parse(starting.body);
+  CHECK(body["status"] == "starting");
+  CHECK(body["docker"] == true);
+  CHECK(body["reconciled"] == false);
+  f.service.docker_up = false;
+  body = nlohmann::json::parse(f.call("GET", "/healthz").body);
+  CHECK(body["status"] == "unavailable");
+  CHECK(body["docker"] == false);
+  CHECK(body["reconciled"] == false);
 }
 
 TEST_CASE("events and logs answer streams, or errors before streaming", "[api]") {
@@ -204,7 +225,10 @@ TEST_CASE("events and logs answer streams, or errors before streaming", "[api]")
   CHECK(query.service == "app");
   CHECK(query.tail == 50);
   CHECK(query.follow);
-  CHECK(query.since == "10m");
+  REQUIRE(query.since);
+  auto ago = fical::proto::now_ms() - *query.since;
+  CHECK(ago >= std::chrono::minutes(10));
+  CHECK(ago < std::chrono::minutes(11));
   for (Fields bad : std::vector<Fields>{{{"tail", "10001"}}, {{"tail", "-1"}}, {{"tail", "x"}},
                                         {{"follow", "maybe"}}, {{"since", "yesterday"}},
                                         {{"service", "A"}}, {{"colour", "red"}}}) {

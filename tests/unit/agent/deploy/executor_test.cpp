@@ -6,11 +6,13 @@
 #include <fstream>
 
 #include <future>
+#include <thread>
 
 #include "agent/deploy/deployment_manager.hpp"
 #include "agent/deploy/naming.hpp"
 #include "tests/support/processes.hpp"
 #include "tests/support/fake_docker_engine.hpp"
+#include "tests/support/fake_host.hpp"
 #include "tests/support/test_env.hpp"
 
 using namespace fical;
@@ -27,14 +29,13 @@ class ScriptedNginx : public agent::router::NginxControl {
   int tests = 0, reloads = 0;
   int fail_test_number = 0;  // the Nth `nginx -t` fails (1-based); 0: none
   bool fail_reload = false;
-  agent::router::NginxResult test() override {
+  void test() override {
     ++tests;
-    if (tests == fail_test_number) return {false, "nginx: [emerg] scripted failure\nnginx: test failed"};
-    return {true, ""};
+    if (tests == fail_test_number) throw agent::router::RouterError("nginx: [emerg] scripted failure\nnginx: test failed");
   }
-  agent::router::NginxResult reload() override {
+  void reload() override {
     ++reloads;
-    return {!fail_reload, fail_reload ? "scripted reload failure" : ""};
+    if (fail_reload) throw agent::router::RouterError("scripted reload failure");
   }
 };
 
@@ -42,16 +43,27 @@ class ScriptedNginx : public agent::router::NginxControl {
 /// 3000, Docker HEALTHCHECK, a migration); with `env_file`, web.env (TOKEN=one) beside it.
 class Harness {
  public:
-  explicit Harness(bool env_file = false) {
+  /// `env_options`: more keys of env prod (YAML, one line each), e.g. "keep_warm: 1ms";
+  /// `nginx_options`: more keys of the nginx flow map, e.g. ", verify_url: http://127.0.0.1:18080";
+  /// `env_file`: env prod reads web.env (TOKEN=one).
+  explicit Harness(const std::string& env_options = "", const std::string& nginx_options = "",
+                   bool env_file = false) {
     std::string env_file_line;
     if (env_file) {
       std::ofstream(env_path()) << "TOKEN=one\n";
       env_file_line = "        env_file: " + env_path().string() + "\n";
     }
+    std::string more;
+    for (std::size_t at = 0; at < env_options.size();) {
+      auto end = env_options.find('\n', at);
+      if (end == std::string::npos) end = env_options.size();
+      more += "        " + env_options.substr(at, end - at) + "\n";
+      at = end + 1;
+    }
     auto parsed = agent::config::parse_config(R"(
 state_dir: )" + (dir_.path() / "state").string() + R"(
 docker: { min_free_disk_mb: 0 }
-nginx: { upstream_dir: )" + (dir_.path() / "upstreams").string() + R"( }
+nginx: { upstream_dir: )" + (dir_.path() / "upstreams").string() + nginx_options + R"( }
 apps:
   web:
     environments:
@@ -59,7 +71,7 @@ apps:
         network: platform
 )" + env_file_line + R"(        drain: 1ms
         stop_timeout: 1s
-        services:
+)" + more + R"(        services:
           api:
             image: r/web
             port: 3000
@@ -74,9 +86,11 @@ apps:
     router_ = std::make_unique<agent::router::UpstreamRouter>(dir_.path() / "upstreams", nginx);
   }
 
-  /// Runs a deployment as the manager's thread does (facts, plan, executor).
+  /// Runs a deployment as the manager's thread does (facts, plan, executor); `cancel_in`:
+  /// cancel it on its first Docker call in that phase.
   DeploymentState run(const std::string& version, DeploymentKind kind = DeploymentKind::deploy,
-                      bool cancel_first = false, bool current_env = false) {
+                      bool cancel_first = false, std::optional<proto::Phase> cancel_in = std::nullopt,
+                      bool current_env = false) {
     const auto& app = *config_.find_app("web");
     const auto& env = *app.find_environment("prod");
     auto id = "d-" + std::to_string(++runs_);
@@ -90,7 +104,15 @@ apps:
     if (kind == DeploymentKind::rollback) initial.env_source = current_env ? "current" : "recorded";
     agent::deploy::DeploymentLog log(initial, *store_);
     if (cancel_first) log.request_cancel();
-    auto result = agent::deploy::run_deployment({docker, router_.get(), *store_, clock_, config_}, log, app, env);
+    if (cancel_in) {
+      docker.on_call = [&](const std::string&) {
+        if (log.current_phase() == *cancel_in) log.request_cancel();
+      };
+    }
+    agent::deploy::ExecutorDeps deps{
+        .docker = docker, .router = router_.get(), .store = *store_, .clock = host, .host = host, .config = config_};
+    auto result = agent::deploy::run_deployment(deps, log, app, env);
+    docker.on_call = nullptr;
     record = log.snapshot(true);
     return result;
   }
@@ -105,9 +127,10 @@ apps:
   /// The manager over the same fake engine, store and nginx.
   std::unique_ptr<agent::deploy::DeploymentManager> manager() {
     return std::make_unique<agent::deploy::DeploymentManager>(
-        agent::deploy::ManagerDeps{config_, docker, router_.get(), *store_, clock_});
+        agent::deploy::ManagerDeps{config_, docker, router_.get(), *store_, host, host});
   }
   std::vector<proto::Release> releases() { return store_->load_releases("web", "prod"); }
+  std::filesystem::path state_dir() const { return config_.state_dir; }
   /// Deploys v1 and clears the call log's meaning: what follows is the test's.
   void deploy_v1() {
     docker.add_registry_image("r/web:v1");
@@ -115,6 +138,7 @@ apps:
   }
 
   testing::FakeDockerEngine docker;
+  testing::FakeHost host;  // also the clock: time passes only when the engine sleeps
   ScriptedNginx nginx;
   proto::Deployment record;
 
@@ -123,7 +147,6 @@ apps:
   agent::config::Config config_;
   std::unique_ptr<agent::store::StateStore> store_;
   std::unique_ptr<agent::router::UpstreamRouter> router_;
-  agent::deploy::SteadyClock clock_;
   int runs_ = 0;
 };
 
@@ -242,10 +265,54 @@ TEST_CASE("executor: a container already gone when retiring does not fail the de
   Harness h;
   h.deploy_v1();
   h.docker.add_registry_image("r/web:v2");
-  h.docker.fail_next("stop web-prod-api-blue", DockerError(DockerErrorKind::http, "404 no such container", 404));
+  h.docker.remove_by_hand("web-prod-api-blue");
   REQUIRE(h.run("v2") == DeploymentState::succeeded);
   CHECK(h.env_state().live->version == "v2");
   CHECK(h.env_state().live_color == "green");
+  CHECK(has(h.docker.calls(), "stop web-prod-api-blue"));
+  int retired = 0;
+  for (const auto& event : h.record.events) {
+    if (event.phase != proto::Phase::retire) continue;
+    ++retired;
+    CHECK(event.level == proto::EventLevel::info);  // gone is stopped: no tidy-up warning
+  }
+  CHECK(retired > 0);
+}
+
+TEST_CASE("keep_warm housekeeping never keeps an env from the next deploy", "[executor][manager][lease]") {
+  Harness h("keep_warm: 1ms");
+  h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  REQUIRE(h.env_state().warm_color == "blue");
+  auto manager = h.manager();
+  manager->reconcile();
+  h.host.sleep_for(std::chrono::milliseconds(5));  // the 1 ms window has passed
+  SECTION("the warm container was removed by hand (Docker: 404)") {
+    h.docker.remove_by_hand("web-prod-api-blue");
+    manager->retire_expired_warm_colors();
+    CHECK_FALSE(h.env_state().warm_until);
+    CHECK(h.env_state().warm_color.empty());
+  }
+  SECTION("stopping it fails") {
+    h.docker.fail_next("stop web-prod-api-blue", DockerError(DockerErrorKind::http, "500 daemon error", 500));
+    CHECK_THROWS_AS(manager->retire_expired_warm_colors(), DockerError);
+  }
+  agent::DeployCommand command;
+  command.app = "web";
+  command.env = "prod";
+  command.request.version = "v3";
+  h.docker.add_registry_image("r/web:v3");
+  auto answer = manager->deploy(command);
+  REQUIRE(std::holds_alternative<proto::Deployment>(answer));  // not 409 "keep-warm-expiry is running"
+  auto id = std::get<proto::Deployment>(answer).id;
+  CHECK(testing::eventually(
+      [&] {
+        auto found = manager->deployment(id);
+        return std::holds_alternative<proto::Deployment>(found) &&
+               proto::is_terminal(std::get<proto::Deployment>(found).state);
+      },
+      std::chrono::seconds(10)));
 }
 
 TEST_CASE("executor: with the live color stopped by hand, a deploy says nothing serves and brings it back",
@@ -336,7 +403,7 @@ TEST_CASE("a dry run waiting on a hung registry holds up no status, events or he
   auto status = manager->env_status("web", "prod");
   auto apps = manager->apps();
   auto history = manager->deployments("web", "prod", 5);
-  auto healthy = manager->docker_reachable();
+  auto healthy = manager->health().docker;
   auto took = std::chrono::steady_clock::now() - started;
   release_registry.set_value();
   auto answer = dry.get();
@@ -378,7 +445,7 @@ std::pair<proto::Deployment, proto::Deployment> dry_then_real_rollback(Harness& 
 
 TEST_CASE("executor: a rollback's dry run shows the very plan the rollback records and runs",
           "[executor][planner]") {
-  Harness h(true);
+  Harness h("", "", true);
   h.deploy_v1();
   h.docker.add_registry_image("r/web:v2");
   REQUIRE(h.run("v2") == DeploymentState::succeeded);
@@ -458,4 +525,147 @@ TEST_CASE("executor: Docker failing while the facts are gathered fails the deplo
   CHECK(h.upstream() == upstream);
   CHECK(h.env_state().in_flight_id.empty());
   CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("executor: verify failing through nginx switches back and retires the new color", "[executor]") {
+  Harness h("", ", verify_url: http://127.0.0.1:18080");
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2");
+  h.host.answer = [](const std::string&, std::uint16_t port, const std::string&) {
+    agent::deploy::HttpProbeResult answer;
+    answer.status = port == 18080 ? 500 : 200;  // nginx answers 500 through the new color
+    return answer;
+  };
+  auto slept = h.host.elapsed();
+  REQUIRE(h.run("v2") == DeploymentState::rolled_back);
+  CHECK(h.record.phase == proto::Phase::switch_traffic);  // the way back
+  CHECK(h.host.elapsed() - slept >= std::chrono::milliseconds(3000));  // verify's deadline, on the fake clock
+  CHECK(has(h.host.probes(), "GET 127.0.0.1:18080/"));
+  CHECK(has(h.docker.calls(), "remove web-prod-api-green"));
+  CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  CHECK(h.docker.container("web-prod-api-blue")->state.running);
+  CHECK(h.upstream() == upstream);
+  CHECK(h.nginx.reloads == 3);  // v1, v2's switch, the switch back
+  CHECK(h.env_state().live->version == "v1");
+  CHECK(h.env_state().live_color == "blue");
+  CHECK(h.env_state().in_flight_id.empty());
+  CHECK(h.releases().size() == 1);
+}
+
+TEST_CASE("executor: a container never healthy times out on the clock, not in real time", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2", {"starting", {}, 0, false});
+  auto slept = h.host.elapsed();
+  auto started = std::chrono::steady_clock::now();
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  CHECK(h.host.elapsed() - slept >= std::chrono::seconds(2));  // health.deadline
+  CHECK(h.record.phase == proto::Phase::health);
+  auto failure = std::find_if(h.record.events.rbegin(), h.record.events.rend(),
+                              [](const proto::Event& e) { return e.level == proto::EventLevel::error; });
+  REQUIRE(failure != h.record.events.rend());
+  CHECK(failure->data.value("service", "") == "api");
+  CHECK(failure->data.value("probes", 0) > 2);
+  CHECK(has(h.docker.calls(), "remove web-prod-api-green"));
+  CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  CHECK(h.upstream() == upstream);
+  CHECK(h.nginx.reloads == 1);
+  CHECK(h.env_state().live->version == "v1");
+}
+
+TEST_CASE("executor: too little free disk fails the preflight before anything changes", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2");
+  h.host.free[h.state_dir().string()] = 1 << 20;  // 1 MiB
+  auto calls = h.docker.calls().size();
+  REQUIRE(h.run("v2") == DeploymentState::failed);
+  CHECK(h.record.phase == proto::Phase::preflight);
+  auto after = h.docker.calls();
+  std::vector<std::string> made(after.begin() + static_cast<std::ptrdiff_t>(calls), after.end());
+  for (const auto& call : made) {
+    CHECK((call.rfind("inspect", 0) == 0 || call.rfind("list_containers", 0) == 0));  // looked, changed nothing
+  }
+  CHECK(h.upstream() == upstream);
+  CHECK(h.env_state().live->version == "v1");
+  CHECK(h.env_state().in_flight_id.empty());
+}
+
+TEST_CASE("executor: a cancel in any phase before the switch stops at the next safe point", "[executor]") {
+  auto phase = GENERATE(proto::Phase::preflight, proto::Phase::pull, proto::Phase::migrate, proto::Phase::start,
+                        proto::Phase::health);
+  CAPTURE(proto::to_string(phase));
+  Harness h;
+  h.deploy_v1();
+  auto upstream = h.upstream();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2", DeploymentKind::deploy, false, phase) == DeploymentState::cancelled);
+  auto calls = h.docker.calls();
+  bool pulled = has(calls, "pull r/web:v2");
+  bool migrated = has(calls, "run_once web-prod-api-migrate-d-2");
+  bool created = has(calls, "create web-prod-api-green");
+  CHECK(pulled == (phase != proto::Phase::preflight));
+  CHECK(migrated == (phase != proto::Phase::preflight && phase != proto::Phase::pull));
+  CHECK(created == (phase == proto::Phase::start || phase == proto::Phase::health));
+  CHECK(has(calls, "remove web-prod-api-green") == created);
+  CHECK_FALSE(h.docker.container("web-prod-api-green"));
+  CHECK(h.docker.container("web-prod-api-blue")->state.running);
+  CHECK(h.upstream() == upstream);
+  CHECK(h.nginx.reloads == 1);
+  CHECK(h.env_state().live->version == "v1");
+  CHECK(h.env_state().in_flight_id.empty());
+  CHECK(h.releases().size() == 1);
+}
+
+TEST_CASE("status and health say what the agent does not know instead of guessing", "[manager]") {
+  Harness h;
+  h.deploy_v1();
+  auto manager = h.manager();
+  auto status = [&] {
+    auto answer = manager->env_status("web", "prod");
+    REQUIRE(std::holds_alternative<proto::EnvStatus>(answer));
+    return std::get<proto::EnvStatus>(answer);
+  };
+  // Before the first reconcile nothing has asked Docker for containers.
+  CHECK(status().containers_view == proto::ContainersView::unknown);
+  CHECK(status().containers.empty());
+  CHECK_FALSE(manager->health().docker);
+
+  // Docker answers but reconciling fails: starting, not "Docker is down".
+  h.docker.fail_next("list_containers", DockerError(DockerErrorKind::http, "500 busy", 500));
+  CHECK_THROWS_AS(manager->reconcile(), DockerError);
+  CHECK(manager->health().docker);
+  CHECK_FALSE(manager->health().reconciled);
+
+  manager->reconcile();
+  CHECK(manager->health().docker);
+  CHECK(manager->health().reconciled);
+  CHECK(status().containers_view == proto::ContainersView::current);
+  REQUIRE(status().containers.size() == 1);
+
+  // Docker stops answering: a deploy fails, and status keeps the last containers, marked stale.
+  h.docker.set_down(true);
+  agent::DeployCommand command;
+  command.app = "web";
+  command.env = "prod";
+  command.request.version = "v2";
+  auto answer = manager->deploy(command);
+  REQUIRE(std::holds_alternative<proto::Deployment>(answer));
+  auto id = std::get<proto::Deployment>(answer).id;
+  REQUIRE(testing::eventually(
+      [&] {
+        auto found = manager->deployment(id);
+        return std::holds_alternative<proto::Deployment>(found) &&
+               proto::is_terminal(std::get<proto::Deployment>(found).state);
+      },
+      std::chrono::seconds(10)));
+  CHECK(status().containers_view == proto::ContainersView::stale);
+  CHECK(status().containers.size() == 1);
+  CHECK_FALSE(manager->health().docker);
+  CHECK(manager->health().reconciled);
+  h.docker.set_down(false);
 }
