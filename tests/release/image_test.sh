@@ -163,7 +163,7 @@ docker run -d --name "$agent_container" --network host --pid host \
 health=
 for _ in $(seq 150); do
   health=$(curl -s --max-time 2 "http://127.0.0.1:$port/healthz" || true)
-  [[ $health == *'"docker":true'* ]] && break
+  [[ $health == *'"status":"ok"'* ]] && break  # "starting" (docker:true) until reconciled
   [[ $(docker inspect -f '{{.State.Running}}' "$agent_container") == true ]] || fail "the agent container exited"
   sleep 0.2
 done
