@@ -9,7 +9,7 @@
 # thread is TSan.
 # FICAL_SANITIZE_BUILD_DIR  the build dir (default <FICAL_BUILD_DIR or build>/sanitize-<kind>)
 # FICAL_TEST_ENV_DIR        the test environment the integration tests use (configure time;
-#                           default $FICAL_ENV_DIR, else /tmp/fical-test-env)
+#                           unset: as configured before, else $FICAL_ENV_DIR or /tmp/fical-test-env)
 #
 # A sanitizer's report is written to <build>/reports/ (log_path), never only to a stderr a
 # test may swallow, and `test` fails when any report is there: an agent that a test stops
@@ -35,7 +35,7 @@ configure() {
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
     -DFICAL_SANITIZE="$kind" -DFICAL_FUZZ="$fuzz" -DBUILD_TESTING=ON \
-    -DFICAL_TEST_ENV_DIR="${FICAL_TEST_ENV_DIR:-${FICAL_ENV_DIR:-/tmp/fical-test-env}}" \
+    ${FICAL_TEST_ENV_DIR:+-DFICAL_TEST_ENV_DIR="$FICAL_TEST_ENV_DIR"} \
     >"$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 1; }
 }
 
