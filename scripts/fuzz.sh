@@ -5,16 +5,15 @@
 #   scripts/fuzz.sh <name>...      e.g. scripts/fuzz.sh docker_json_lines docker_log_frames
 #
 # FICAL_FUZZ_SECONDS   seconds per target (default 15)
-# FICAL_FUZZ_BUILD_DIR where to build (default <repo>/build-fuzz)
+# FICAL_FUZZ_BUILD_DIR where to build (default <repo>/build/sanitize-address, scripts/sanitize.sh)
 # A crash leaves its input under <build>/artifacts/<name>/ and fails the script.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${FICAL_FUZZ_BUILD_DIR:-$root/build-fuzz}
+build=${FICAL_FUZZ_BUILD_DIR:-$root/build/sanitize-address}
 seconds=${FICAL_FUZZ_SECONDS:-15}
 (($# > 0)) || { echo "usage: $0 <fuzz target name>..." >&2; exit 2; }
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "fuzz: FICAL_FUZZ_SECONDS must be a number" >&2; exit 2; }
-command -v clang++ >/dev/null || { echo "fuzz: clang++ is missing: run scripts/install-deps.sh" >&2; exit 1; }
 
 log() { echo "fuzz: $*" >&2; }
 
@@ -24,10 +23,8 @@ for name in "$@"; do
   targets+=("${name}_fuzz")
 done
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DFICAL_FUZZ=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log" >&2; exit 1; }
-cmake --build "$build" -j2 --target "${targets[@]}"
+# The fuzz build is the ASan+UBSan build (its libraries carry libFuzzer's coverage).
+FICAL_SANITIZE_BUILD_DIR=$build bash "$root/scripts/sanitize.sh" build address "${targets[@]}"
 
 failures=0
 passes=0

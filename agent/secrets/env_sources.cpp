@@ -167,12 +167,12 @@ std::string aws_error_line(const std::string& stderr_text) {
 }
 
 void overlay(EnvVars& base, const EnvVars& over) {
-  for (const auto& [key, value] : over) {
-    auto it = std::find_if(base.begin(), base.end(), [&](const auto& kv) { return kv.first == key; });
+  for (const auto& entry : over) {  // no structured binding: clang 14 cannot capture one
+    auto it = std::find_if(base.begin(), base.end(), [&](const auto& kv) { return kv.first == entry.first; });
     if (it != base.end()) {
-      it->second = value;
+      it->second = entry.second;
     } else {
-      base.emplace_back(key, value);
+      base.push_back(entry);
     }
   }
 }

@@ -8,6 +8,7 @@
 #include "tests/integration/deploy/engine_harness.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/load_generator.hpp"
+#include "tests/support/slowdown.hpp"
 
 using namespace fical;
 using namespace fical::testing;
@@ -71,7 +72,10 @@ TEST_CASE("deploying v1 then v2 under load fails no request", "[deploy]") {
 }
 
 TEST_CASE("a request in flight during the switch completes", "[deploy]") {
-  EngineHarness h("drain: 4s\n", "env: { SLOW_SECONDS: \"2\" }\n");
+  // Long enough to outlast the deploy's way to the switch, also in a sanitizer build.
+  const int slow_seconds = fical::testing::kSlowdown > 1 ? 5 : 2;
+  EngineHarness h("drain: " + std::to_string(slow_seconds + 2) + "s\n",
+                  "env: { SLOW_SECONDS: \"" + std::to_string(slow_seconds) + "\" }\n");
   require_succeeded(h.deploy("v1"));
   REQUIRE(h.settled_on("v1"));
   auto sent = fical::proto::now_ms();

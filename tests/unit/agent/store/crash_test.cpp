@@ -16,6 +16,7 @@
 #include "agent/deploy/deployment_log.hpp"
 #include "agent/store/sqlite.hpp"
 #include "agent/store/state_store.hpp"
+#include "tests/support/slowdown.hpp"
 #include "tests/support/test_env.hpp"
 
 using namespace fical::agent::store;
@@ -73,7 +74,7 @@ Deployment crash_deployment(int run) {
 TEST_CASE("a writer killed at random points loses no acknowledged write", "[store][sqlite][crash]") {
   fical::testing::TempDir tmp;
   std::mt19937 random(std::random_device{}());
-  std::uniform_int_distribution<int> delay_us(200, 40000);
+  std::uniform_int_distribution<int> delay_us(200, 40000 * fical::testing::kSlowdown);
   std::map<int, std::uint32_t> acked_events;  // run -> events acknowledged
   std::uint32_t acked_releases = 0;
   constexpr int kRuns = 40;
