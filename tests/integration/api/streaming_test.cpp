@@ -167,7 +167,7 @@ TEST_CASE("an HTTP/1.0 client gets the streams unchunked, ended by the close") {
   CHECK(get(running.port, "/v1/deployments/d-1/events").chunked());  // HTTP/1.1 still chunks
 }
 
-TEST_CASE("logs stream as chunked text; an error before the first byte is a JSON error") {
+TEST_CASE("logs stream as chunked text, an error before the first byte is a JSON error") {
   RunningServer running;
   auto response = get(running.port, "/v1/apps/web/envs/staging/logs?service=app&tail=3");
   CHECK(response.result_int() == 200);

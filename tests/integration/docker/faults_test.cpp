@@ -113,7 +113,7 @@ TEST_CASE("docker: a daemon that accepts and never answers times out at the dead
   ::close(listener);
 }
 
-TEST_CASE("docker: a daemon killed mid-stream fails the call; the next call reconnects",
+TEST_CASE("docker: a daemon killed mid-stream fails the call, the next call reconnects",
           "[docker]") {
   TempDir dir;
   ThrowawayDockerd daemon(dir.path());

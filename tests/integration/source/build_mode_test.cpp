@@ -240,7 +240,7 @@ TEST_CASE("build mode: an unreachable repository and an unknown ref are reported
   CHECK(s.live().commit == c1);
 }
 
-TEST_CASE("build mode: a live release's tree is never modified; a moved tag deploys its new commit", "[build]") {
+TEST_CASE("build mode: a live release's tree is never modified, a moved tag deploys its new commit", "[build]") {
   BuildModeSetup s;
   auto c1 = s.origin.commit("main", app_tree("b1"));
   s.origin.tag("v1", c1);

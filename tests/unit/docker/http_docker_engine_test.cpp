@@ -197,7 +197,7 @@ TEST_CASE("engine: exec collects demultiplexed output and the exit code", "[dock
   CHECK(joined(result.output, LogStream::err) == "err");
 }
 
-TEST_CASE("engine: follow logs end at the deadline; events too", "[docker]") {
+TEST_CASE("engine: follow logs end at the deadline, events too", "[docker]") {
   Fixture f;
   f.transport->script["GET /v1.41/containers/c/json"] = {200, {R"({"Config": {"Tty": false}})"}};
   f.transport->script["GET /v1.41/containers/c/logs"] = {200, {frame(1, "a\nb")}, true};

@@ -27,7 +27,7 @@ TEST_CASE("json lines: objects come out whole however the bytes are split", "[do
   }
 }
 
-TEST_CASE("json lines: a last line without newline comes at finish; blank lines are skipped",
+TEST_CASE("json lines: a last line without newline comes at finish, blank lines are skipped",
           "[docker]") {
   JsonLineSplitter splitter;
   CHECK(splitter.feed("\n\r\n  \n{\"a\":1}").empty());

@@ -28,7 +28,7 @@ TEST_CASE("the CA bundle is Debian's, Amazon Linux's or RHEL's, whichever the ho
         "/etc/pki/tls/certs/ca-bundle.crt");
 }
 
-TEST_CASE("SSL_CERT_FILE overrides the known bundles; none found leaves OpenSSL's default", "[proto]") {
+TEST_CASE("SSL_CERT_FILE overrides the known bundles, none found leaves OpenSSL's default", "[proto]") {
   CHECK(find_ca_bundle("/opt/corp/ca.pem", holding({"/etc/ssl/certs/ca-certificates.crt"})) ==
         "/opt/corp/ca.pem");
   CHECK(find_ca_bundle("", holding({"/etc/ssl/cert.pem"})) == "/etc/ssl/cert.pem");

@@ -109,7 +109,7 @@ TEST_CASE("a history's newest release of a version, and the first release it ret
   CHECK(first_retained(0, 1) == 0);
 }
 
-TEST_CASE("env status says how current its containers are; older agents read as current", "[proto]") {
+TEST_CASE("env status says how current its containers are, older agents read as current", "[proto]") {
   EnvStatus status;
   status.app = "web";
   status.env = "prod";

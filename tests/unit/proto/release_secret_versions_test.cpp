@@ -4,7 +4,7 @@
 
 using namespace fical::proto;
 
-TEST_CASE("a release's secret versions round-trip; older records have none", "[proto][secrets]") {
+TEST_CASE("a release's secret versions round-trip, older records have none", "[proto][secrets]") {
   Release release;
   release.version = "v1";
   release.deployed_at = now_ms();

@@ -30,7 +30,7 @@ TEST_CASE("the authenticator accepts only Bearer with a configured token", "[api
   CHECK(auth.authenticate("Bearer " + sha256_hex("tok-a")) == nullptr);  // the hash is no token
 }
 
-TEST_CASE("admin implies the other scopes; app lists restrict", "[api]") {
+TEST_CASE("admin implies the other scopes, app lists restrict", "[api]") {
   config::Token admin{"x", "", {config::Scope::admin}, {}};
   config::Token deployer{"y", "", {config::Scope::deploy}, {"web"}};
   CHECK(has_scope(admin, config::Scope::read));

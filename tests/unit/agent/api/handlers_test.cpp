@@ -105,7 +105,7 @@ TEST_CASE("a deploy passes the body, actor and Idempotency-Key to the service", 
   CHECK(handle(request, f.deps).status == 400);
 }
 
-TEST_CASE("a deploy with a bad body names the field; a conflict carries the running id",
+TEST_CASE("a deploy with a bad body names the field, a conflict carries the running id",
           "[api]") {
   Fixture f;
   auto bad = f.call("POST", "/v1/apps/web/envs/staging/deployments", "deploy-secret", "{}");

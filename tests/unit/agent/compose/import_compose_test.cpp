@@ -199,7 +199,7 @@ bool reported(const compose::ImportResult& result, const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("compose names become fical names; the directory names the app", "[compose]") {
+TEST_CASE("compose names become fical names, the directory names the app", "[compose]") {
   auto result = import_text(
       "services:\n  Admin_Panel:\n    image: ghcr.io/o/admin\n    depends_on: [api.v2]\n"
       "  api.v2:\n    image: ghcr.io/o/api\n");
@@ -217,7 +217,7 @@ TEST_CASE("compose names become fical names; the directory names the app", "[com
                  "a-z, 0-9 and -)"));
 }
 
-TEST_CASE("build needs --source or --image-prefix; the prefix names the images", "[compose]") {
+TEST_CASE("build needs --source or --image-prefix, the prefix names the images", "[compose]") {
   const std::string text = "services:\n  api:\n    build: { context: ./api, target: prod }\n";
   auto refused = import_text(text);
   REQUIRE(refused.errors.size() == 1);
@@ -269,7 +269,7 @@ TEST_CASE("accessories are reported, never silently dropped, and not all may be"
       "it is (docker compose up -d mailer)"));
 }
 
-TEST_CASE("one env_file per environment; a disabled healthcheck on a routed service", "[compose]") {
+TEST_CASE("one env_file per environment, a disabled healthcheck on a routed service", "[compose]") {
   auto result = import_text(
       "services:\n  web:\n    image: ghcr.io/o/web\n    ports: [\"8000:8000\"]\n    env_file: "
       "[.env.web, .env.extra]\n"

@@ -20,7 +20,7 @@ proto::Deployment fresh(const std::string& id) {
 }
 }  // namespace
 
-TEST_CASE("every event and phase is persisted; the start and the end before they return", "[deploy]") {
+TEST_CASE("every event and phase is persisted, the start and the end before they return", "[deploy]") {
   testing::TempDir tmp;
   agent::store::StateStore store(tmp.path());
   DeploymentLog log(fresh("d-1"), store);

@@ -209,7 +209,7 @@ TEST_CASE("executor: a failing or hanging migration starts nothing", "[executor]
   CHECK(h.env_state().live->version == "v1");
 }
 
-TEST_CASE("executor: create and start failures remove what was made; the old color serves", "[executor]") {
+TEST_CASE("executor: create and start failures remove what was made, the old color serves", "[executor]") {
   Harness h;
   h.deploy_v1();
   auto upstream = h.upstream();

@@ -42,7 +42,7 @@ class Listener {
 
 }  // namespace
 
-TEST_CASE("port_accepts tells a listening port from a closed one; a refused probe says so", "[deploy]") {
+TEST_CASE("port_accepts tells a listening port from a closed one, a refused probe says so", "[deploy]") {
   Listener listener;
   auto port = listener.port();
   CHECK(port_accepts("127.0.0.1", port));

@@ -122,7 +122,7 @@ TEST_CASE("the plan carries the spec to Docker's create request", "[deploy]") {
   CHECK(migration.container.user == "app");
 }
 
-TEST_CASE("a rollback plans the spec its release recorded; a deploy plans today's", "[deploy]") {
+TEST_CASE("a rollback plans the spec its release recorded, a deploy plans today's", "[deploy]") {
   auto parsed = agent::config::parse_config(app_yaml("            memory: 64m\n"));
   REQUIRE(parsed.config);
   const auto& app = *parsed.config->find_app("acc");
