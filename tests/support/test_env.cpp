@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -46,33 +47,42 @@ std::vector<std::string> TestEnv::nginx_test_command() const {
 
 namespace {
 
-// Binds port 0 and reads what the kernel chose (then closes: the port is free again).
-std::uint16_t ephemeral_port() {
+// Ports are drawn at random below the kernel's ephemeral range (32768-60999 here): ports
+// there are also the local ends of outgoing connections (load generators, Docker calls),
+// so one found free a moment ago is often taken by the time a test's nginx binds it, and
+// the kernel offers the same few to tests running side by side. Below it, only the test
+// environment's own fixed ports (25000+, 28080+) live, and bind() skips them.
+constexpr int kFirstPort = 20000;
+constexpr int kLastPort = 32000;
+
+bool bindable(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("cannot open a socket to find a free port");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free port");
-  }
+  addr.sin_port = htons(port);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
 }
 
 }  // namespace
 
 std::uint16_t free_port() {
-  // The kernel may offer a port it just offered (nothing holds it yet): never hand one
-  // out twice in a process, or two colors of one config could get the same port.
+  // Nothing holds a port once checked: never hand one out twice in a process, or two
+  // colors of one config could get the same port.
   static std::mutex mutex;
   static std::set<std::uint16_t> given;
   std::lock_guard lock(mutex);
+  static std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+  std::uniform_int_distribution<int> pick(kFirstPort, kLastPort);
   for (int attempt = 0; attempt < 1000; ++attempt) {
-    auto port = ephemeral_port();
-    if (given.insert(port).second) return port;
+    auto port = static_cast<std::uint16_t>(pick(random));
+    if (!given.count(port) && bindable(port)) {
+      given.insert(port);
+      return port;
+    }
   }
   throw std::runtime_error("cannot find a port not handed out before");
 }
