@@ -22,6 +22,7 @@ proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& l
   try {
     facts = gather_plan_facts(deps.docker, deps.store, app, env, state, request);
   } catch (const docker::DockerError& e) {  // nothing was changed yet
+    if (deps.view) deps.view->docker_failed();  // status says its containers are stale now
     log.enter_phase(proto::Phase::preflight);
     log.error(e.what());
     log.finish(proto::DeploymentState::failed, e.what());
