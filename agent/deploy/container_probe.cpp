@@ -1,7 +1,41 @@
 #include "agent/deploy/container_probe.hpp"
 
+#include <chrono>
+
 
 namespace fical::agent::deploy {
+namespace {
+
+/// The exit code of the container's last "die" event. Docker's restart policy resets
+/// State.ExitCode to 0 when it starts the container again, so the event is where the code
+/// that made it restart survives. nullopt when Docker does not say.
+std::optional<int> last_exit_code(docker::DockerEngine& docker, Host& host, const std::string& container) {
+  using namespace std::chrono;
+  docker::EventFilters filters;
+  filters.types = {"container"};
+  filters.events = {"die"};
+  filters.containers = {container};
+  auto now = duration_cast<seconds>(host.wall_now().time_since_epoch()).count();
+  filters.since = now - 3600;  // a container in its health gate was created within the hour
+  filters.until = now + 1;
+  std::optional<int> code;
+  try {
+    docker.events(filters, seconds(2), [&](const docker::Event& event) {
+      auto found = event.attributes.find("exitCode");
+      if (found != event.attributes.end()) {
+        try {
+          code = std::stoi(found->second);
+        } catch (const std::exception&) {
+        }
+      }
+      return true;
+    });
+  } catch (const std::exception&) {  // only a better message is lost
+  }
+  return code;
+}
+
+}  // namespace
 
 ProbeOutcome probe_container(docker::DockerEngine& docker, Host& host, const ProbeTarget& target, Clock& clock) {
   using std::chrono::milliseconds;
@@ -12,6 +46,11 @@ ProbeOutcome probe_container(docker::DockerEngine& docker, Host& host, const Pro
                 (state.oom_killed ? " (out of memory)" : "") + (state.error.empty() ? "" : ": " + state.error);
   if (info->restart_count > 0 || state.restarting) {
     // Docker's restart policy brought it back: it keeps exiting.
+    if (state.running && state.exit_code == 0) {
+      if (auto code = last_exit_code(docker, host, info->id.empty() ? target.container : info->id)) {
+        exited = "container exited with code " + std::to_string(*code);
+      }
+    }
     return ProbeOutcome::fatal(exited + " and was restarted " + std::to_string(info->restart_count) + " time(s)");
   }
   if (!state.running) return ProbeOutcome::fatal(exited);

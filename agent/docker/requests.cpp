@@ -259,6 +259,7 @@ Request events(const EventFilters& filters) {
   add_filter(f, "container", filters.containers);
   Query q;
   if (filters.since) q.add("since", std::to_string(*filters.since));
+  if (filters.until) q.add("until", std::to_string(*filters.until));
   if (!f.empty()) q.add("filters", f.dump());
   return make("GET", "/events" + q.str());
 }

@@ -112,6 +112,7 @@ struct EventFilters {
   std::vector<std::string> labels;   // "key" or "key=value"
   std::vector<std::string> containers;  // names or ids
   std::optional<std::int64_t> since;  // unix seconds (the daemon keeps the last 256)
+  std::optional<std::int64_t> until;  // unix seconds: with it, past events only, then the stream ends
 };
 
 /// POST /build with the legacy builder (version=1: BuildKit needs a gRPC session).

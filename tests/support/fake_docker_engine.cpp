@@ -191,9 +191,15 @@ void FakeDockerEngine::start_container(const std::string& id) {
   }
   auto& state = c->info.state;
   if (behaviour.exits) {
+    died_.push_back({"container", "die", c->info.id, {{"exitCode", std::to_string(*behaviour.exits)}}, 0});
     state.running = false;
     state.status = "exited";
     state.exit_code = *behaviour.exits;
+    if (!behaviour.restarted) return;
+    state.running = true;
+    state.status = "running";
+    state.exit_code = 0;
+    c->info.restart_count = 1;
     return;
   }
   state.running = true;
@@ -291,10 +297,26 @@ StreamEnd FakeDockerEngine::logs(const std::string& container, const LogOptions&
   return StreamEnd::finished;
 }
 
-StreamEnd FakeDockerEngine::events(const EventFilters&, std::chrono::milliseconds timeout, const EventCallback&) {
+StreamEnd FakeDockerEngine::events(const EventFilters& filters, std::chrono::milliseconds timeout,
+                                   const EventCallback& on_event) {
+  std::vector<Event> past;
   {
     std::lock_guard lock(mutex_);
     record("events");
+    if (filters.until) {
+      for (const auto& event : died_) {
+        bool wanted = filters.containers.empty() ||
+                      std::find(filters.containers.begin(), filters.containers.end(), event.id) !=
+                          filters.containers.end();
+        if (wanted) past.push_back(event);
+      }
+    }
+  }
+  if (filters.until) {  // past events only: Docker ends the stream at `until`
+    for (const auto& event : past) {
+      if (on_event && !on_event(event)) break;
+    }
+    return StreamEnd::finished;
   }
   // No events ever come: the stream lasts its time (bounded, so a watcher stops promptly).
   std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(50)));

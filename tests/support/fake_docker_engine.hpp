@@ -17,6 +17,8 @@ namespace fical::testing {
 struct FakeImageBehaviour {
   std::string health = "healthy";  // State.Health.Status while it runs; "" without a HEALTHCHECK
   std::optional<int> exits;        // exits with this code at start
+  bool restarted = false;          // with `exits`: Docker's restart policy brought it back, as
+                                   // Docker shows it (running, RestartCount 1, ExitCode 0)
   int run_exit_code = 0;           // run_once (a migration): its exit code
   bool run_times_out = false;      // run_once: killed at its timeout
 };
@@ -91,6 +93,7 @@ class FakeDockerEngine : public agent::docker::DockerEngine {
   std::map<std::string, FakeImageBehaviour> registry_;                 // pullable refs
   std::map<std::string, agent::docker::ImageInfo> images_;            // present, by ref
   std::map<std::string, Container> containers_;                       // by name
+  std::vector<agent::docker::Event> died_;                            // past "die" events
   bool down_ = false;
   int next_id_ = 1;
   int next_address_ = 2;

@@ -236,11 +236,24 @@ TEST_CASE("executor: a container that exits or turns unhealthy fails the health 
   Harness h;
   h.deploy_v1();
   testing::FakeImageBehaviour behaviour;
-  SECTION("exits") { behaviour.exits = 1; }
-  SECTION("unhealthy") { behaviour.health = "unhealthy"; }
+  std::string reason;
+  SECTION("exits") {
+    behaviour.exits = 1;
+    reason = "exited with code 1";
+  }
+  SECTION("exits and Docker restarts it: the code comes from its die event") {
+    behaviour.exits = 3;
+    behaviour.restarted = true;
+    reason = "exited with code 3 and was restarted 1 time(s)";
+  }
+  SECTION("unhealthy") {
+    behaviour.health = "unhealthy";
+    reason = "unhealthy";
+  }
   h.docker.add_registry_image("r/web:v2", behaviour);
   REQUIRE(h.run("v2") == DeploymentState::failed);
   CHECK(h.record.phase == proto::Phase::health);
+  CHECK(h.record.error.find(reason) != std::string::npos);
   CHECK(h.record.error.find("v1 still serves") != std::string::npos);
   CHECK_FALSE(h.docker.container("web-prod-api-green"));
   CHECK(h.docker.container("web-prod-api-blue")->state.running);
