@@ -65,6 +65,12 @@ case $command in
     export_options "$reports"
     status=0
     (cd "$build" && ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@") || status=$?
+    if ((status != 0)); then
+      # The suite's own output is long and a CI log shows its start and end: the failed
+      # tests once more, alone, put their output last (the run fails either way).
+      log "the failed tests again, alone, for their output:"
+      (cd "$build" && ctest --rerun-failed --output-on-failure --timeout 900 2>&1 | tail -200) >&2 || true
+    fi
     shopt -s nullglob
     found=("$reports"/*)
     if ((${#found[@]} > 0)); then
