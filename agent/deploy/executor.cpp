@@ -85,7 +85,7 @@ proto::DeploymentState Executor::run() {
     await_nginx_test();
     check_required_env();
     check_cancelled();
-    run_migration();
+    migrate_and_create();
     check_cancelled();
     start_new_color();
     check_cancelled();
@@ -315,8 +315,46 @@ void Executor::run_migration() {
   log_.info("migration done", details);
 }
 
+void Executor::migrate_and_create() {
+  if (plan_.migration) staging_ = std::async(std::launch::async, [this] { create_staged_containers(); });
+  run_migration();
+}
+
+void Executor::await_staged(bool quietly) {
+  if (!staging_.valid()) return;
+  try {
+    staging_.get();
+  } catch (const std::exception&) {
+    if (!quietly) throw;
+  }
+}
+
+void Executor::create_staged_containers() {
+  for (const auto& c : plan_.containers) {
+    if (c.action != ContainerAction::create) continue;
+    auto spec = container_spec(c, env_for(c.service));
+    spec.name = staging_name(c.name, plan_.deployment_id);  // the network alias stays c.name
+    auto id = deps_.docker.create_container(spec);
+    created_.push_back(spec.name);
+    staged_[c.name] = id;
+    join_networks(c, id);
+  }
+}
+
+void Executor::join_networks(const ContainerPlan& c, const std::string& id) {
+  // Docker's create joins one network (API 1.41): the others are joined before it starts.
+  for (const auto& network : c.spec.networks) {
+    try {
+      deps_.docker.connect_network(network, id, {c.name});
+    } catch (const docker::DockerError& e) {
+      throw StepError("cannot join " + c.name + " to the network " + network + ": " + e.what() + "; " + serving());
+    }
+  }
+}
+
 void Executor::start_new_color() {
   enter(Phase::start);
+  await_staged(false);
   for (const auto& c : plan_.containers) {
     switch (c.action) {
       case ContainerAction::reuse_warm:
@@ -342,15 +380,15 @@ void Executor::start_new_color() {
         if (!e.is_not_found()) throw;  // already gone (removed by hand): nothing to make room for
       }
     }
-    auto id = deps_.docker.create_container(container_spec(c, env_for(c.service)));
-    created_.push_back(c.name);
-    // Docker's create joins one network (API 1.41): the others are joined before it starts.
-    for (const auto& network : c.spec.networks) {
-      try {
-        deps_.docker.connect_network(network, id, {c.name});
-      } catch (const docker::DockerError& e) {
-        throw StepError("cannot join " + c.name + " to the network " + network + ": " + e.what() + "; " + serving());
-      }
+    std::string id;
+    if (auto staged = staged_.find(c.name); staged != staged_.end()) {
+      id = staged->second;
+      deps_.docker.rename_container(id, c.name);
+      std::replace(created_.begin(), created_.end(), staging_name(c.name, plan_.deployment_id), c.name);
+    } else {
+      id = deps_.docker.create_container(container_spec(c, env_for(c.service)));
+      created_.push_back(c.name);
+      join_networks(c, id);
     }
     deps_.docker.start_container(id);
     log_.info("started " + c.name + " from " + c.image + (c.port ? " on port " + std::to_string(*c.port) : ""),

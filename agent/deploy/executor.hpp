@@ -72,6 +72,15 @@ class Executor {
   /// Why a pull failed, with data {reason: pull_failed, image, status}.
   StepError pull_failed(const std::string& image, const docker::DockerError& e) const;
   void run_migration();
+  /// The migration, and meanwhile the new color's containers created (not started) under
+  /// staging names: Docker's create is most of a start and needs nothing the migration
+  /// changes; the retained containers of that color stay until the migration succeeded.
+  /// start_new_color awaits the creation (its error is the start phase's).
+  void migrate_and_create();
+  void create_staged_containers();
+  /// Waits for the creation; rethrows its error unless `quietly`.
+  void await_staged(bool quietly);
+  void join_networks(const ContainerPlan& c, const std::string& id);
   void start_new_color();
   void wait_until_healthy();
   void switch_traffic();
@@ -113,6 +122,8 @@ class Executor {
   std::filesystem::path tree_;  // build mode: the release tree of plan_.commit
   std::vector<std::string> created_;    // containers this deployment created
   std::vector<std::string> restarted_;  // retained containers a rollback started
+  std::map<std::string, std::string> staged_;  // container name -> id, created during the migration
+  std::future<void> staging_;  // create_staged_containers, until awaited: it owns created_ and staged_
   std::future<void> nginx_test_;  // preflight's, until awaited
   std::map<std::string, std::future<void>> prefetched_;  // image -> its pull, from preflight
   bool switched_ = false;

@@ -201,6 +201,7 @@ void Executor::prune_release_trees() {
 }
 
 void Executor::remove_new_containers() {
+  await_staged(true);  // what it created is removed below; why it failed was reported or moot
   for (const auto& name : created_) {
     try {
       deps_.docker.remove_container(name, true);

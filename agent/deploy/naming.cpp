@@ -14,6 +14,10 @@ std::string container_name(const std::string& app, const std::string& env, const
   return app + "-" + env + "-" + service + "-" + color;
 }
 
+std::string staging_name(const std::string& container, const std::string& deployment_id) {
+  return container + "--" + deployment_id;
+}
+
 std::string migration_container_name(const std::string& app, const std::string& env, const std::string& service,
                                      const std::string& deployment_id) {
   return app + "-" + env + "-" + service + "-migrate-" + deployment_id;

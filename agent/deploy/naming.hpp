@@ -20,6 +20,11 @@ std::string container_name(const std::string& app, const std::string& env, const
 std::string migration_container_name(const std::string& app, const std::string& env, const std::string& service,
                                      const std::string& deployment_id);
 
+/// "{container}--{deployment_id}": a new container created while the migration runs,
+/// renamed to `container` just before it starts (reconcile removes one a crash left behind
+/// by its fical.deployment label).
+std::string staging_name(const std::string& container, const std::string& deployment_id);
+
 /// Labels on every container fical creates: fical.app, .env, .service, .color, .release,
 /// .deployment. Reconciliation and status find containers by them.
 std::map<std::string, std::string> container_labels(const std::string& app, const std::string& env,

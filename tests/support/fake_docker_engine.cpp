@@ -262,6 +262,15 @@ std::vector<ContainerSummary> FakeDockerEngine::list_containers(const ContainerF
 void FakeDockerEngine::rename_container(const std::string& id, const std::string& new_name) {
   std::lock_guard lock(mutex_);
   record("rename " + id + " " + new_name);
+  auto* c = find(id);
+  if (!c) throw not_found("rename " + id);
+  if (containers_.count(new_name)) {
+    throw DockerError(DockerErrorKind::http, "409 the name " + new_name + " is in use", 409);
+  }
+  auto moved = *c;
+  containers_.erase(moved.info.name);
+  moved.info.name = new_name;
+  containers_[new_name] = moved;
 }
 
 int FakeDockerEngine::wait_container(const std::string& id, std::chrono::milliseconds) {

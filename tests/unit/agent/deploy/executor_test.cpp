@@ -154,6 +154,14 @@ bool has(const std::vector<std::string>& calls, const std::string& call) {
   return std::find(calls.begin(), calls.end(), call) != calls.end();
 }
 
+/// A container was renamed to `name` ("rename <id> <name>").
+bool renamed_to(const std::vector<std::string>& calls, const std::string& name) {
+  return std::any_of(calls.begin(), calls.end(), [&](const std::string& call) {
+    return call.rfind("rename ", 0) == 0 && call.size() > name.size() &&
+           call.compare(call.size() - name.size() - 1, std::string::npos, " " + name) == 0;
+  });
+}
+
 }  // namespace
 
 TEST_CASE("executor: a first deploy pulls, migrates, starts and routes to the container's address",
@@ -164,8 +172,11 @@ TEST_CASE("executor: a first deploy pulls, migrates, starts and routes to the co
   auto calls = h.docker.calls();
   CHECK(has(calls, "pull r/web:v1"));
   CHECK(has(calls, "run_once web-prod-api-migrate-d-1"));
-  CHECK(has(calls, "create web-prod-api-blue"));
+  // Created under a staging name while the migration ran, renamed as it starts.
+  CHECK(has(calls, "create web-prod-api-blue--d-1"));
+  CHECK(renamed_to(calls, "web-prod-api-blue"));
   CHECK(has(calls, "start web-prod-api-blue"));
+  CHECK_FALSE(h.docker.container("web-prod-api-blue--d-1"));
   auto ip = h.docker.container("web-prod-api-blue")->network_ips.at("platform");
   CHECK(h.upstream().find("server " + ip + ":3000;") != std::string::npos);
   CHECK(h.env_state().live_color == "blue");
@@ -195,18 +206,30 @@ TEST_CASE("executor: a pull error fails before anything starts or changes", "[ex
   CHECK(h.record.previous_serving);
 }
 
-TEST_CASE("executor: a failing or hanging migration starts nothing", "[executor]") {
+TEST_CASE("executor: a failing or hanging migration starts nothing and keeps the retained container",
+          "[executor]") {
   Harness h;
   h.deploy_v1();
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);  // v1 is retained on blue, stopped
+  REQUIRE(h.docker.container("web-prod-api-blue"));
   testing::FakeImageBehaviour behaviour;
   SECTION("non-zero exit") { behaviour.run_exit_code = 3; }
   SECTION("timeout") { behaviour.run_times_out = true; }
-  h.docker.add_registry_image("r/web:v2", behaviour);
-  REQUIRE(h.run("v2") == DeploymentState::failed);
+  h.docker.add_registry_image("r/web:v3", behaviour);
+  auto before = h.docker.calls().size();
+  REQUIRE(h.run("v3") == DeploymentState::failed);
   CHECK(h.record.phase == proto::Phase::migrate);
-  CHECK(h.docker.calls_starting("create web-prod-api-green").empty());
-  CHECK(h.docker.container("web-prod-api-blue")->state.running);
-  CHECK(h.env_state().live->version == "v1");
+  auto all = h.docker.calls();
+  std::vector<std::string> calls(all.begin() + static_cast<std::ptrdiff_t>(before), all.end());
+  CHECK(has(calls, "remove web-prod-api-blue--d-3"));  // created beside the migration, removed
+  CHECK_FALSE(h.docker.container("web-prod-api-blue--d-3"));
+  CHECK_FALSE(renamed_to(calls, "web-prod-api-blue"));
+  auto retained = h.docker.container("web-prod-api-blue");  // v1's, for a quick rollback
+  REQUIRE(retained);
+  CHECK(retained->labels.at("fical.release") == "v1");
+  CHECK(h.docker.container("web-prod-api-green")->state.running);
+  CHECK(h.env_state().live->version == "v2");
 }
 
 TEST_CASE("executor: create and start failures remove what was made, the old color serves", "[executor]") {
@@ -620,11 +643,15 @@ TEST_CASE("executor: a cancel in any phase before the switch stops at the next s
   auto calls = h.docker.calls();
   bool pulled = has(calls, "pull r/web:v2");
   bool migrated = has(calls, "run_once web-prod-api-migrate-d-2");
-  bool created = has(calls, "create web-prod-api-green");
+  bool staged = has(calls, "create web-prod-api-green--d-2");  // beside the migration
+  bool started = has(calls, "start web-prod-api-green");
   CHECK(pulled == (phase != proto::Phase::preflight));
   CHECK(migrated == (phase != proto::Phase::preflight && phase != proto::Phase::pull));
-  CHECK(created == (phase == proto::Phase::start || phase == proto::Phase::health));
-  CHECK(has(calls, "remove web-prod-api-green") == created);
+  CHECK(staged == migrated);
+  CHECK(started == (phase == proto::Phase::start || phase == proto::Phase::health));
+  CHECK(has(calls, "remove web-prod-api-green--d-2") == (phase == proto::Phase::migrate));
+  CHECK(has(calls, "remove web-prod-api-green") == started);
+  CHECK_FALSE(h.docker.container("web-prod-api-green--d-2"));
   CHECK_FALSE(h.docker.container("web-prod-api-green"));
   CHECK(h.docker.container("web-prod-api-blue")->state.running);
   CHECK(h.upstream() == upstream);
@@ -681,4 +708,26 @@ TEST_CASE("status and health say what the agent does not know instead of guessin
   CHECK_FALSE(manager->health().docker);
   CHECK(manager->health().reconciled);
   h.docker.set_down(false);
+}
+
+TEST_CASE("status's cache key moves with the env state and the container view", "[manager][status]") {
+  Harness h;
+  h.deploy_v1();
+  auto manager = h.manager();
+  manager->reconcile();
+  auto status = [&] {
+    auto answer = manager->env_status("web", "prod");
+    REQUIRE(std::holds_alternative<proto::EnvStatus>(answer));
+    return std::get<proto::EnvStatus>(answer);
+  };
+  auto first = status();
+  CHECK_FALSE(first.cache_key.empty());
+  CHECK(status().cache_key == first.cache_key);  // nothing changed
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);  // the env state moved on
+  auto after_deploy = status();
+  CHECK(after_deploy.cache_key != first.cache_key);
+  CHECK(after_deploy.live->version == "v2");
+  manager->reconcile();  // the view is refreshed
+  CHECK(status().cache_key != after_deploy.cache_key);
 }
