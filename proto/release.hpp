@@ -74,6 +74,9 @@ struct EnvStatus {
   std::vector<ContainerStatus> containers;
   ContainersView containers_view = ContainersView::current;
   std::optional<Deployment> running;  // without events
+  // Not part of the answer: equal twice for one app/env, the answer is the same (what it
+  // was made from did not change); empty when it cannot be told (a deployment runs).
+  std::string cache_key;
 };
 
 /// One environment in GET /v1/apps.

@@ -86,8 +86,17 @@ Response list_apps(const Call& call, Deps& deps) {
 }
 
 Response env_status(const Call& call, Deps& deps) {
-  return respond(deps.service.env_status(call.param("app"), call.param("env")),
-                 [](const proto::EnvStatus& status) { return json_response(200, to_json(status)); });
+  return respond(deps.service.env_status(call.param("app"), call.param("env")), [&](const proto::EnvStatus& status) {
+    auto scope = status.app + "/" + status.env;
+    Response response;
+    if (auto body = deps.bodies->find(scope, status.cache_key)) {
+      response.body = std::move(*body);
+      return response;
+    }
+    response = json_response(200, to_json(status));
+    deps.bodies->store(scope, status.cache_key, response.body);
+    return response;
+  });
 }
 
 Response releases(const Call& call, Deps& deps) {

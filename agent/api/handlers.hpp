@@ -2,9 +2,11 @@
 // The API: its route table and the pure entry point `handle(request, deps)`.
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "agent/api/audit_sink.hpp"
+#include "agent/api/body_cache.hpp"
 #include "agent/api/authenticator.hpp"
 #include "agent/api/failure_limiter.hpp"
 #include "agent/api/metrics_registry.hpp"
@@ -22,6 +24,7 @@ struct Deps {
   MetricsRegistry& metrics;
   AuditSink& audit;
   std::function<FailureLimiter::TimePoint()> now = [] { return std::chrono::steady_clock::now(); };
+  std::shared_ptr<BodyCache> bodies = std::make_shared<BodyCache>();  // env status answers
 };
 
 /// Every route the API serves (openapi.yaml must describe exactly these).

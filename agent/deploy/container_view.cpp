@@ -31,11 +31,18 @@ void ContainerView::refresh(docker::DockerEngine& docker, const std::string& app
   by_name_.merge(fresh);
   answered_ = Clock::now();
   failed_ = false;
+  ++generation_;
 }
 
 void ContainerView::docker_failed() {
   std::lock_guard lock(mutex_);
   failed_ = true;
+  ++generation_;
+}
+
+std::uint64_t ContainerView::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
 }
 
 std::vector<proto::ContainerStatus> ContainerView::containers(const std::string& app, const std::string& env) const {

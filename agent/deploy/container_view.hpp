@@ -33,6 +33,8 @@ class ContainerView {
   /// current when docker_answered_within(within); stale when Docker answered once;
   /// unknown when it never did.
   proto::ContainersView freshness(std::chrono::milliseconds within) const;
+  /// Counts refreshes and failures: equal twice, the view did not change between.
+  std::uint64_t generation() const;
 
  private:
   struct Entry {
@@ -43,6 +45,7 @@ class ContainerView {
   std::map<std::string, Entry> by_name_;
   std::optional<Clock::time_point> answered_;  // the last refresh Docker answered
   bool failed_ = false;                        // the last refresh failed
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace fical::agent::deploy

@@ -296,6 +296,9 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   proto::EnvStatus status;
   status.app = app_name;
   status.env = env_name;
+  // Read before what they stamp: a change while the answer is made moves the stamp on.
+  auto env_generation = deps_.store.env_generation();
+  auto view_generation = view_.generation();
   status.live = deps_.store.load_env(app_name, env_name).live;
   status.containers = view_.containers(app_name, env_name);  // from memory: no Docker call
   // Never "no containers" for "Docker does not answer": the answer says how current it is.
@@ -303,6 +306,11 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   std::lock_guard lock(mutex_);
   if (auto holder = locks_.holder(app_name, env_name)) {
     if (auto it = logs_.find(*holder); it != logs_.end()) status.running = it->second->snapshot(false);
+    return status;  // a running deployment changes with every event: no key
+  }
+  if (env_generation) {
+    status.cache_key = std::to_string(*env_generation) + "/" + std::to_string(view_generation) + "/" +
+                       std::string(proto::to_string(status.containers_view));
   }
   return status;
 }

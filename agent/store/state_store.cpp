@@ -177,6 +177,12 @@ void StateStore::check_room() const {
   }
 }
 
+std::optional<std::uint64_t> StateStore::env_generation() {
+  if (!cache_env_) return std::nullopt;
+  std::lock_guard lock(env_cache_mutex_);
+  return env_generation_;
+}
+
 EnvState StateStore::load_env(const std::string& app, const std::string& env) {
   std::uint64_t generation = 0;
   if (cache_env_) {

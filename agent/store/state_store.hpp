@@ -96,6 +96,9 @@ class StateStore {
   void check_room() const;
 
   EnvState load_env(const std::string& app, const std::string& env);
+  /// Counts the env state writes of this store (the agent's own): equal twice, no env
+  /// state changed between. nullopt in a store that does not keep the env cache.
+  std::optional<std::uint64_t> env_generation();
   void save_env(const std::string& app, const std::string& env, const EnvState& state);
 
   /// Writes the deployment row and replaces its events with deployment.events.

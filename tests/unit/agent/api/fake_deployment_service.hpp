@@ -13,6 +13,8 @@ namespace fical::agent::api::testing {
 class FakeDeploymentService final : public DeploymentService {
  public:
   bool throw_on_status = false;  // env_status throws, as a bug or a broken store would
+  std::string status_version;    // env_status: its live release's version, when set
+  std::string status_cache_key;  // env_status: its cache key
   std::vector<proto::AppSummary> apps() override {
     return {{"web", {{"staging", "v1", "blue", ""}, {"production", "", "", ""}}},
             {"blog", {{"prod", "", "", ""}}}};
@@ -23,6 +25,11 @@ class FakeDeploymentService final : public DeploymentService {
     proto::EnvStatus status;
     status.app = app;
     status.env = env;
+    if (!status_version.empty()) {
+      status.live.emplace();
+      status.live->version = status_version;
+    }
+    status.cache_key = status_cache_key;
     return status;
   }
   Result<std::vector<proto::Release>> releases(const std::string& app,

@@ -269,3 +269,27 @@ TEST_CASE("a handler that throws answers 500 naming the request id, nothing of t
   CHECK(message.find("r1") != std::string::npos);
   CHECK(message.find("unreadable") == std::string::npos);
 }
+
+TEST_CASE("env status reuses its body only while the service's cache key is unchanged", "[api][status]") {
+  Fixture f;
+  auto version = [&](const std::string& path = "/v1/apps/web/envs/staging") {
+    auto response = f.call("GET", path, "read-secret");
+    REQUIRE(response.status == 200);
+    auto body = nlohmann::json::parse(response.body);
+    CHECK(body.count("cache_key") == 0);  // internal, never in the answer
+    return body["live"].is_null() ? std::string() : body["live"]["version"].get<std::string>();
+  };
+  f.service.status_version = "v1";
+  f.service.status_cache_key = "k1";
+  CHECK(version() == "v1");
+  f.service.status_version = "v2";  // the same key: what it was made from did not change
+  CHECK(version() == "v1");
+  CHECK(version("/v1/apps/web/envs/production").empty() == false);  // another env: its own body
+  f.service.status_cache_key = "k2";
+  CHECK(version() == "v2");
+  f.service.status_cache_key.clear();  // no key (a deployment runs): made each time
+  f.service.status_version = "v3";
+  CHECK(version() == "v3");
+  f.service.status_version = "v4";
+  CHECK(version() == "v4");
+}
