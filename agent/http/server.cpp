@@ -68,6 +68,7 @@ Server::Server(net::io_context& io, const config::HttpOptions& options, api::Dep
 Server::~Server() {
   state_->stopping = true;
   state_->log_pool.join();
+  state_->handler_pool.join();
 }
 
 void Server::listen() {

@@ -29,6 +29,11 @@ struct ServerState {
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> log_streams{0};
   boost::asio::thread_pool log_pool;  // runs DeploymentService::logs, which blocks
+  // Runs the handlers of writes (deploy, rollback, cancel...), which may block: a dry run
+  // asks registries, build mode fetches git. Reads stay on the io threads, which also
+  // feed the watchdog.
+  static constexpr std::size_t kHandlerThreads = 4;
+  boost::asio::thread_pool handler_pool{kHandlerThreads};
   const std::size_t max_log_streams;
 
   /// Each connection registers how to close it while it waits for a request.

@@ -143,7 +143,13 @@ net::awaitable<bool> serve_one(ServerState& state, Connection<Stream>& connectio
     request->peer = peer.text;
     request->peer_address = peer.address;
     request->request_id = request_id;
-    response = api::handle(*request, state.deps);
+    if (request->method == "GET" || request->method == "HEAD") {
+      response = api::handle(*request, state.deps);  // from memory: quick
+    } else {
+      response = co_await net::co_spawn(
+          state.handler_pool, [&]() -> net::awaitable<api::Response> { co_return api::handle(*request, state.deps); },
+          net::use_awaitable);
+    }
   }
   bool keep_alive = parser.get().keep_alive() && !state.stopping;
   if (auto* events = std::get_if<api::EventStream>(&response.stream)) {

@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <atomic>
+#include <condition_variable>
+#include <future>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -37,7 +39,18 @@ class ScriptedService final : public DeploymentService {
   Result<proto::Deployment> deploy(const DeployCommand&) override { return unavailable(); }
   Result<proto::Deployment> rollback(const RollbackCommand&) override { return unavailable(); }
   Result<proto::Deployment> deployment(const std::string&) override { return unavailable(); }
-  Result<proto::Deployment> cancel(const std::string&, const Actor&) override { return unavailable(); }
+  Result<proto::Deployment> cancel(const std::string&, const Actor&) override {
+    std::unique_lock lock(mutex_);  // as a write that waits on a registry would
+    ++cancels_waiting;
+    released_.wait_for(lock, 20s, [this] { return release_cancels; });
+    return unavailable();
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    release_cancels = true;
+    released_.notify_all();
+  }
+  std::atomic<int> cancels_waiting{0};
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override {
     if (id != "d-1" && id != "d-live") return proto::ApiError{proto::ErrorCode::not_found, "no", {}};
     EventsPage page;
@@ -60,6 +73,9 @@ class ScriptedService final : public DeploymentService {
 
  private:
   static proto::ApiError unavailable() { return {proto::ErrorCode::unavailable, "no", {}}; }
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool release_cancels = false;
   std::uint64_t elapsed() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_).count();
   }
@@ -69,7 +85,8 @@ class ScriptedService final : public DeploymentService {
 /// A real Server on 127.0.0.1 (port 0) running on its own threads.
 struct RunningServer {
   ScriptedService service;
-  api::Authenticator authenticator{{{"t", api::sha256_hex("secret"), {config::Scope::read}, {}}}};
+  api::Authenticator authenticator{{{"t", api::sha256_hex("secret"), {config::Scope::read}, {}},
+                                    {"w", api::sha256_hex("writer"), {config::Scope::deploy}, {}}}};
   api::FailureLimiter limiter{100, 60s};
   api::MetricsRegistry metrics;
   api::NoAuditSink audit;
@@ -193,4 +210,38 @@ TEST_CASE("shutdown ends an event stream of a deployment that goes on") {
   CHECK(ended);
   CHECK(status == 200);
   CHECK(std::chrono::steady_clock::now() - started < 3s);
+}
+
+TEST_CASE("writes that block run off the io threads: reads keep answering") {
+  RunningServer running;  // two io threads
+  auto post_cancel = [&] {
+    net::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), running.port));
+    stream.expires_after(30s);
+    bhttp::request<bhttp::string_body> request{bhttp::verb::post, "/v1/deployments/d-1/cancel", 11};
+    request.set(bhttp::field::host, "test");
+    request.set(bhttp::field::authorization, "Bearer writer");
+    request.prepare_payload();
+    bhttp::write(stream, request);
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> response;
+    beast::error_code ec;
+    bhttp::read(stream, buffer, response, ec);
+    return static_cast<int>(response.result_int());
+  };
+  std::vector<std::future<int>> writes;
+  for (int i = 0; i < 3; ++i) writes.push_back(std::async(std::launch::async, post_cancel));
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (running.service.cancels_waiting < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  REQUIRE(running.service.cancels_waiting == 3);  // more blocked writes than io threads
+  auto started = std::chrono::steady_clock::now();
+  auto health = get(running.port, "/healthz");
+  auto apps = get(running.port, "/v1/apps");
+  auto took = std::chrono::steady_clock::now() - started;
+  running.service.release();
+  CHECK(health.result_int() == 200);
+  CHECK(apps.result_int() == 200);
+  CHECK(took < 2s);
+  for (auto& write : writes) CHECK(write.get() == 503);  // each answered once released
 }
