@@ -38,6 +38,14 @@ struct RollbackCommand {
   std::string idempotency_key;
 };
 
+/// PUT /v1/apps/{app}/envs/{env}/maintenance, validated.
+struct MaintenanceCommand {
+  std::string app;
+  std::string env;
+  proto::MaintenanceRequest request;
+  Actor actor;
+};
+
 struct LogsQuery {
   std::string app;
   std::string env;
@@ -94,6 +102,17 @@ class DeploymentService {
   /// Streams container log text to `sink`; the sink returns false to stop.
   virtual Result<bool> logs(const LogsQuery& query,
                             const std::function<bool(std::string_view chunk)>& sink) = 0;
+
+  /// Maintenance mode: on (or a new page), with the env's maintenance; off, with whether it
+  /// was on (off when off already is no error); 404 for an unknown app or env; 409 while a deployment runs for it or when it
+  /// routes no service; 503 when nginx refuses (nothing changed). Durable once answered.
+  /// The defaults refuse (a service without maintenance mode).
+  virtual Result<proto::MaintenanceStatus> start_maintenance(const MaintenanceCommand&) {
+    return proto::ApiError{proto::ErrorCode::unavailable, "maintenance mode is not available here", {}};
+  }
+  virtual Result<bool> end_maintenance(const std::string&, const std::string&, const Actor&) {
+    return proto::ApiError{proto::ErrorCode::unavailable, "maintenance mode is not available here", {}};
+  }
 
   /// For GET /healthz, from memory: is Docker answering, and has the agent reconciled its
   /// state with it since it started (it accepts deployments only then).

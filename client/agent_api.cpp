@@ -59,6 +59,10 @@ ApiResult<nlohmann::json> AgentApi::get_json(const std::string& path_and_query) 
   return call(request("GET", path_and_query));
 }
 
+ApiResult<nlohmann::json> AgentApi::send_json(const std::string& method, const std::string& path, std::string body) {
+  return call(request(method, path, std::move(body)));
+}
+
 ApiResult<nlohmann::json> AgentApi::call(const HttpRequest& req) {
   auto response = transport_.send(req, timeouts_);
   if (!is_success(response.status)) return proto::api_error_from_body(response.status, response.body);

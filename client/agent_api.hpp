@@ -57,6 +57,8 @@ class AgentApi {
   /// GET of a path (with its query, already encoded) answering JSON: for commands without a
   /// typed call (audit).
   ApiResult<nlohmann::json> get_json(const std::string& path_and_query);
+  /// `method` (PUT, DELETE...) of a path with a JSON body (or none), answering JSON.
+  ApiResult<nlohmann::json> send_json(const std::string& method, const std::string& path, std::string body = {});
 
   /// Streams container log text to on_chunk until the agent ends it.
   ApiResult<bool> logs(const LogsRequest& request, const Timeouts& timeouts,

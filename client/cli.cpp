@@ -7,6 +7,7 @@
 
 #include "client/audit_command.hpp"
 #include "client/commands.hpp"
+#include "client/maintenance_command.hpp"
 #include "proto/version.hpp"
 
 namespace fical::client {
@@ -146,6 +147,7 @@ void define(CLI::App& app, Commands& c, Process& process) {
   cancel->callback([&] { c.action = [&] { return cancel_command(c.id, c.cancel_json, c.global, process); }; });
 
   define_audit_command(app, c.action, c.global, process);
+  define_maintenance_command(app, c.action, c.global, process);
 }
 
 }  // namespace

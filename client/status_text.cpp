@@ -59,6 +59,12 @@ std::string env_status_text(const proto::EnvStatus& s) {
   } else {
     out += "  running:  no deployment\n";
   }
+  if (s.maintenance) {
+    const auto& m = *s.maintenance;
+    out += "  maintenance: on since " + proto::format_time(m.since) + " by " + or_dash(m.by) + " (503, Retry-After " +
+           std::to_string(m.retry_after_seconds) + "s" +
+           (m.message.empty() ? std::string() : ": " + printable(m.message, 200)) + ")\n";
+  }
   if (s.containers_view == proto::ContainersView::unknown) {
     return out + "  containers: unknown (Docker has not answered the agent since it started)\n";
   }

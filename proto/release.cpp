@@ -76,8 +76,25 @@ nlohmann::json to_json(const EnvStatus& status) {
                       {"containers", std::move(containers)},
                       {"containers_view", to_string(status.containers_view)},
                       {"running", status.running ? to_json(*status.running, false)
-                                                 : nlohmann::json(nullptr)}};
+                                                 : nlohmann::json(nullptr)},
+                      {"maintenance", status.maintenance ? to_json(*status.maintenance) : nlohmann::json(nullptr)}};
   return json;
+}
+
+nlohmann::json to_json(const MaintenanceStatus& m) {
+  return {{"message", m.message},
+          {"retry_after", m.retry_after_seconds},
+          {"since", format_time(m.since)},
+          {"by", m.by}};
+}
+
+MaintenanceStatus maintenance_from_json(const nlohmann::json& json) {
+  MaintenanceStatus m;
+  m.message = json.value("message", "");
+  m.retry_after_seconds = json.value("retry_after", std::int64_t{600});
+  if (auto since = parse_time(json.value("since", ""))) m.since = *since;
+  m.by = json.value("by", "");
+  return m;
 }
 
 nlohmann::json to_json(const AppSummary& app) {
@@ -159,6 +176,9 @@ EnvStatus env_status_from_json(const nlohmann::json& json) {
   status.containers_view = containers_view_from(json.value("containers_view", std::string("current")));
   if (auto it = json.find("running"); it != json.end() && !it->is_null()) {
     status.running = deployment_from_json(*it);
+  }
+  if (auto it = json.find("maintenance"); it != json.end() && it->is_object()) {
+    status.maintenance = maintenance_from_json(*it);
   }
   return status;
 }

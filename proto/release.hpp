@@ -67,6 +67,14 @@ std::string_view to_string(ContainersView view);
 /// Unknown words read as unknown; a record without the field (an older agent) as current.
 ContainersView containers_view_from(std::string_view text);
 
+/// An env in maintenance mode: its routes answer 503 with this message and Retry-After.
+struct MaintenanceStatus {
+  std::string message;
+  std::int64_t retry_after_seconds = 600;
+  TimePoint since{};
+  std::string by;  // the token id that turned it on
+};
+
 struct EnvStatus {
   std::string app;
   std::string env;
@@ -77,6 +85,7 @@ struct EnvStatus {
   // Not part of the answer: equal twice for one app/env, the answer is the same (what it
   // was made from did not change); empty when it cannot be told (a deployment runs).
   std::string cache_key;
+  std::optional<MaintenanceStatus> maintenance;  // nullopt: not in maintenance
 };
 
 /// One environment in GET /v1/apps.
@@ -105,6 +114,8 @@ nlohmann::json to_json(const std::vector<SecretVersion>& versions);  // a JSON a
 nlohmann::json to_json(const Release& release);
 nlohmann::json to_json(const ContainerStatus& container);
 nlohmann::json to_json(const EnvStatus& status);
+nlohmann::json to_json(const MaintenanceStatus& maintenance);
+MaintenanceStatus maintenance_from_json(const nlohmann::json& json);
 nlohmann::json to_json(const AppSummary& app);
 
 // These throw nlohmann::json::exception on a missing or mistyped field.

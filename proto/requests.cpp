@@ -71,6 +71,32 @@ std::variant<RollbackRequest, std::string> rollback_fields(std::string_view body
   return request;
 }
 
+std::variant<MaintenanceRequest, std::string> maintenance_fields(std::string_view body) {
+  MaintenanceRequest request;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return request;
+  std::string error;
+  auto json = parse_object(body, {"message", "retry_after"}, error);
+  if (!json) return error;
+  if (auto message = json->find("message"); message != json->end() && !message->is_null()) {
+    if (!message->is_string()) return std::string("message: must be a string");
+    request.message = message->get<std::string>();
+    if (request.message.size() > kMaxMaintenanceMessage) {
+      return "message: at most " + std::to_string(kMaxMaintenanceMessage) + " bytes";
+    }
+    for (unsigned char c : request.message) {
+      if (c < 0x20 || c == 0x7f) return std::string("message: no control characters");
+    }
+  }
+  if (auto retry = json->find("retry_after"); retry != json->end() && !retry->is_null()) {
+    if (!retry->is_number_integer() || retry->get<std::int64_t>() < 1 ||
+        retry->get<std::int64_t>() > kMaxRetryAfterSeconds) {
+      return "retry_after: must be whole seconds from 1 to " + std::to_string(kMaxRetryAfterSeconds);
+    }
+    request.retry_after_seconds = retry->get<std::int64_t>();
+  }
+  return request;
+}
+
 template <typename T>
 Result<T> as_result(std::variant<T, std::string> checked) {
   if (auto* bad = std::get_if<std::string>(&checked)) return ApiError{ErrorCode::bad_request, std::move(*bad), {}};
@@ -81,6 +107,9 @@ Result<T> as_result(std::variant<T, std::string> checked) {
 
 Result<DeployRequest> decode_deploy_request(std::string_view body) { return as_result(deploy_fields(body)); }
 Result<RollbackRequest> decode_rollback_request(std::string_view body) { return as_result(rollback_fields(body)); }
+Result<MaintenanceRequest> decode_maintenance_request(std::string_view body) {
+  return as_result(maintenance_fields(body));
+}
 
 std::string encode(const DeployRequest& request) {
   nlohmann::json json{{"version", request.version}};
@@ -94,6 +123,10 @@ std::string encode(const RollbackRequest& request) {
   if (request.dry_run) json["dry_run"] = true;
   if (request.current_env) json["current_env"] = true;
   return json.dump();
+}
+
+std::string encode(const MaintenanceRequest& request) {
+  return nlohmann::json{{"message", request.message}, {"retry_after", request.retry_after_seconds}}.dump();
 }
 
 }  // namespace fical::proto

@@ -126,7 +126,7 @@ Response handle(const Request& request, Deps& deps) {
   }
   response.route = std::string(route.pattern);
   if (token != nullptr) response.token_id = token->id;
-  if (route.method == "POST") {
+  if (route.method != "GET") {  // every change is audited
     audit(deps, request, response, response.status < 300 ? "accepted" : "refused");
   }
   return response;
@@ -140,7 +140,8 @@ void describe_api_metrics(MetricsRegistry& metrics) {
 
 void count_request(MetricsRegistry& metrics, std::string_view method, const Response& response) {
   std::string known_method =
-      method == "GET" || method == "POST" ? std::string(method) : std::string("other");
+      method == "GET" || method == "POST" || method == "PUT" || method == "DELETE" ? std::string(method)
+                                                                                   : std::string("other");
   metrics.increment(kRequests, {{"route", response.route},
                                 {"method", known_method},
                                 {"status", std::to_string(response.status)}});

@@ -16,6 +16,8 @@ Response logs(const Call& call, Deps& deps);
 Response deployment(const Call& call, Deps& deps);
 Response events(const Call& call, Deps& deps);
 Response cancel(const Call& call, Deps& deps);
+Response start_maintenance(const Call& call, Deps& deps);
+Response end_maintenance(const Call& call, Deps& deps);
 Response audit(const Call& call, Deps& deps);
 
 }  // namespace fical::agent::api::routes

@@ -15,6 +15,8 @@ const Router& api_router() {
       {"POST", "/v1/apps/{app}/envs/{env}/rollback", Scope::deploy, routes::rollback},
       {"GET", "/v1/apps/{app}/envs/{env}/releases", Scope::read, routes::releases},
       {"GET", "/v1/apps/{app}/envs/{env}/logs", Scope::read, routes::logs},
+      {"PUT", "/v1/apps/{app}/envs/{env}/maintenance", Scope::deploy, routes::start_maintenance},
+      {"DELETE", "/v1/apps/{app}/envs/{env}/maintenance", Scope::deploy, routes::end_maintenance},
       {"GET", "/v1/deployments/{id}", Scope::read, routes::deployment},
       {"GET", "/v1/deployments/{id}/events", Scope::read, routes::events},
       {"POST", "/v1/deployments/{id}/cancel", Scope::deploy, routes::cancel},

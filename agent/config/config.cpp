@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -203,6 +204,22 @@ void parse_docker(const YAML::Node& root, YamlReader& r, DockerOptions& docker) 
   }
 }
 
+// nginx.maintenance_port and nginx.maintenance_page; the page path goes into nginx's
+// config as a token, so nothing that would end or change one.
+void parse_maintenance_keys(const YAML::Node& node, YamlReader& r, NginxOptions& nginx) {
+  std::optional<std::uint16_t> port;
+  if (r.read_port(node, "nginx", "maintenance_port", port) && port) nginx.maintenance_port = *port;
+  if (r.read_path(node, "nginx", "maintenance_page", nginx.maintenance_page)) {
+    auto unsafe = [](unsigned char c) {
+      return std::iscntrl(c) || std::isspace(c) || std::string_view("\"';{}$\\#").find(static_cast<char>(c)) !=
+                                                      std::string_view::npos;
+    };
+    if (std::any_of(nginx.maintenance_page.begin(), nginx.maintenance_page.end(), unsafe)) {
+      r.error("nginx.maintenance_page", "must not hold spaces, quotes, ; { } $ \\ or #");
+    }
+  }
+}
+
 void parse_nginx(const YAML::Node& root, YamlReader& r, NginxOptions& nginx, bool needed) {
   auto node = root["nginx"];
   if (!node) {
@@ -211,7 +228,7 @@ void parse_nginx(const YAML::Node& root, YamlReader& r, NginxOptions& nginx, boo
   }
   if (!r.expect_map(node, "nginx")) return;
   r.reject_unknown_keys(node, "nginx", {"upstream_dir", "reload", "test_command", "verify_url",
-                                         "access_log"});
+                                         "access_log", "maintenance_port", "maintenance_page"});
   if (!r.read_path(node, "nginx", "upstream_dir", nginx.upstream_dir)) {
     r.error("nginx.upstream_dir", "is required (fical writes its upstream files there)");
   }
@@ -221,6 +238,7 @@ void parse_nginx(const YAML::Node& root, YamlReader& r, NginxOptions& nginx, boo
   if (!nginx.verify_url.empty() && nginx.verify_url.rfind("http://", 0) != 0) {
     r.error("nginx.verify_url", "must start with http://");
   }
+  parse_maintenance_keys(node, r, nginx);
   auto reload = node["reload"];
   if (!reload) return;  // default: SIGHUP to the pid in /run/nginx.pid
   if (!r.expect_map(reload, "nginx.reload")) return;

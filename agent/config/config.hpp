@@ -87,6 +87,10 @@ struct NginxOptions {
   std::string verify_url;
   // nginx's fical_canary access log (docs/canary.md), as the agent sees it; needed by canaries.
   std::string access_log;
+  // Maintenance mode (docs/canary.md): the port of the loopback servers nginx answers an
+  // env's routes on, and an operator's page (a path as nginx sees it; empty: fical's own).
+  std::uint16_t maintenance_port = 7079;
+  std::string maintenance_page;
 };
 
 /// How a service proves it is ready. Any of the three may be set; all set must pass.

@@ -37,6 +37,7 @@ DeploymentManager::DeploymentManager(ManagerDeps deps) : deps_(deps) {
       .store = deps_.store,
       .view = view_,
       .busy = [this](const std::string& app, const std::string& env) { return locks_.holder(app, env).has_value(); }});
+  load_maintenance();
 }
 
 DeploymentManager::~DeploymentManager() {
@@ -304,6 +305,10 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   // Never "no containers" for "Docker does not answer": the answer says how current it is.
   status.containers_view = view_.freshness(kViewFresh);
   std::lock_guard lock(mutex_);
+  if (auto m = maintenance_.find({app_name, env_name}); m != maintenance_.end()) {
+    status.maintenance = proto::MaintenanceStatus{m->second.message, m->second.retry_after_seconds, m->second.since,
+                                                  m->second.by};
+  }
   if (auto holder = locks_.holder(app_name, env_name)) {
     if (auto it = logs_.find(*holder); it != logs_.end()) status.running = it->second->snapshot(false);
     return status;  // a running deployment changes with every event: no key
@@ -311,6 +316,7 @@ Result<proto::EnvStatus> DeploymentManager::env_status(const std::string& app_na
   if (env_generation) {
     status.cache_key = std::to_string(*env_generation) + "/" + std::to_string(view_generation) + "/" +
                        std::string(proto::to_string(status.containers_view));
+    if (status.maintenance) status.cache_key += "/" + proto::to_json(*status.maintenance).dump();
   }
   return status;
 }

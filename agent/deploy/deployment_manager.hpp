@@ -64,6 +64,9 @@ class DeploymentManager : public DeploymentService {
   Health health() override;
   Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
                                                      std::size_t limit) override;
+  // maintenance_mode.cpp
+  Result<proto::MaintenanceStatus> start_maintenance(const MaintenanceCommand& command) override;
+  Result<bool> end_maintenance(const std::string& app, const std::string& env, const Actor& actor) override;
 
  private:
   struct Start {
@@ -87,6 +90,12 @@ class DeploymentManager : public DeploymentService {
   /// With the env's lease held: stops its warm color if the window has passed.
   void retire_warm_color(const config::App& app, const config::Environment& env);
   void forget_finished_locked();
+  /// At construction: the envs in maintenance, from the store into the router and memory.
+  void load_maintenance();
+  /// The env's lease for a maintenance switch, or why not (404, 409, 503).
+  std::variant<EnvLease, proto::ApiError> take_for_maintenance(const std::string& app, const std::string& env);
+  /// The env's routed upstreams at its live color now (no servers before the first release).
+  std::vector<router::UpstreamTarget> live_targets(const config::Environment& env, const std::string& app);
   void housekeeping();
 
   ManagerDeps deps_;
@@ -104,6 +113,7 @@ class DeploymentManager : public DeploymentService {
   std::condition_variable wake_;
   std::thread housekeeper_;
   std::function<void(const proto::Deployment&)> on_finished_;
+  std::map<std::pair<std::string, std::string>, store::MaintenanceState> maintenance_;  // under mutex_
   ContainerView view_;                         // what status answers from
   std::unique_ptr<RouteKeeper> route_keeper_;  // started by the first reconcile
 };

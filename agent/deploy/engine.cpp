@@ -25,6 +25,7 @@ struct Engine::Parts {
         nginx = std::make_unique<router::LocalNginx>(c.nginx, runner);
       }
       router = std::make_unique<router::UpstreamRouter>(c.nginx.upstream_dir, *nginx);
+      router->set_maintenance_options({c.nginx.maintenance_port, c.nginx.maintenance_page, store.verify_secret()});
     }
     store.start_pruning({static_cast<std::size_t>(c.state.keep_deployments), static_cast<int>(c.state.keep_days),
                          static_cast<std::size_t>(c.state.keep_audit_records), static_cast<int>(c.state.keep_audit_days)});

@@ -8,6 +8,7 @@
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/routes.hpp"
 #include "agent/deploy/step_error.hpp"
+#include "agent/router/maintenance.hpp"
 #include "agent/source/release_tree.hpp"
 
 namespace fical::agent::deploy {
@@ -63,6 +64,13 @@ void Executor::verify_through_nginx() {
     return;
   }
   auto [host, port] = host_port(url);
+  // In maintenance users get the page; the verify request passes it to the live color.
+  HttpHeaders headers;
+  if (deps_.router->in_maintenance(plan_.app, plan_.env)) {
+    headers.emplace_back(std::string(router::kVerifyHeader), deps_.router->verify_secret());
+    log_.info("the env is in maintenance: verify passes its page with the " + std::string(router::kVerifyHeader) +
+              " header");
+  }
   // For a moment after a reload nginx's previous workers still answer: with the old release
   // (so one good answer proves nothing), or with 502 before the first release. Verified
   // means every probe passed for a whole window, which outlasts the handover to the new
@@ -73,7 +81,7 @@ void Executor::verify_through_nginx() {
   std::string failure;
   int probes = 0;
   for (;;) {
-    auto answer = deps_.host.http_probe(host, port, plan_.verify_path, std::chrono::seconds(2));
+    auto answer = deps_.host.http_probe(host, port, plan_.verify_path, std::chrono::seconds(2), headers);
     ++probes;
     auto now = deps_.clock.now();
     if (answer.status < 200 || answer.status >= 500) {

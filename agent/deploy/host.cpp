@@ -7,8 +7,8 @@
 namespace fical::agent::deploy {
 
 HttpProbeResult SystemHost::http_probe(const std::string& host, std::uint16_t port, const std::string& path,
-                                       std::chrono::milliseconds timeout) {
-  return deploy::http_probe(host, port, path, timeout);
+                                       std::chrono::milliseconds timeout, const HttpHeaders& headers) {
+  return deploy::http_probe(host, port, path, timeout, headers);
 }
 
 bool SystemHost::port_accepts(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {

@@ -20,7 +20,7 @@ class Host {
   virtual ~Host() = default;
   /// As deploy::http_probe: GET http://host:port/path, bounded by `timeout`; never throws.
   virtual HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const std::string& path,
-                                     std::chrono::milliseconds timeout) = 0;
+                                     std::chrono::milliseconds timeout, const HttpHeaders& headers = {}) = 0;
   /// As deploy::port_accepts: a TCP connection is accepted within `timeout`.
   virtual bool port_accepts(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) = 0;
   /// Free bytes for unprivileged writers on the filesystem of `path`; nullopt when unseen.
@@ -35,7 +35,7 @@ class Host {
 class SystemHost final : public Host {
  public:
   HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const std::string& path,
-                             std::chrono::milliseconds timeout) override;
+                             std::chrono::milliseconds timeout, const HttpHeaders& headers = {}) override;
   bool port_accepts(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) override;
   std::optional<std::uint64_t> free_bytes(const std::filesystem::path& path) override;
   std::optional<std::string> getenv(const std::string& key) override;

@@ -48,7 +48,7 @@ std::string HttpProbeResult::header(const std::string& name) const {
 }
 
 HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const std::string& path,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, const HttpHeaders& headers) {
   HttpProbeResult result;
   auto deadline = Clock::now() + timeout;
   addrinfo hints{};
@@ -79,8 +79,11 @@ HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const st
     result.refused = so_error == ECONNREFUSED;
     return fail(std::string("connect: ") + std::strerror(so_error));
   }
-  std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: fical-agent\r\n"
-                        "Connection: close\r\n\r\n";
+  std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: fical-agent\r\n";
+  for (const auto& [name, value] : headers) {
+    if ((name + value).find_first_of("\r\n") == std::string::npos) request += name + ": " + value + "\r\n";
+  }
+  request += "Connection: close\r\n\r\n";
   std::string_view pending = request;
   while (!pending.empty()) {
     if (!wait_for(fd, POLLOUT, deadline)) return fail("send: timed out");

@@ -4,8 +4,13 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace fical::agent::deploy {
+
+/// Extra request headers (name, value); one with CR or LF in it is not sent.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpProbeResult {
   int status = 0;        // 0 when there was no HTTP answer
@@ -17,9 +22,9 @@ struct HttpProbeResult {
 };
 
 /// GET http://host:port/path (host an IPv4/IPv6 literal or a resolvable name), HTTP/1.0,
-/// Connection: close, bounded by `timeout` overall.
+/// Connection: close, with `headers`, bounded by `timeout` overall.
 HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const std::string& path,
-                           std::chrono::milliseconds timeout);
+                           std::chrono::milliseconds timeout, const HttpHeaders& headers = {});
 
 /// Whether a TCP connection to host:port (an IP literal) is accepted within `timeout`; the
 /// connection is closed at once, nothing is sent.

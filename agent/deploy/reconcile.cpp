@@ -59,16 +59,15 @@ std::vector<std::string> DeploymentManager::reconcile() {
                          : routed_upstreams(deps_.docker, app.name, env, state.live_color,
                                             state.live ? state.live->version : "");
       if (deps_.router && !state.live_color.empty() && !targets.empty()) {
-        bool differs = false;
-        for (const auto& t : targets) differs = differs || deps_.router->current(t) != router::render_upstream(t);
-        if (differs) {
-          try {
+        try {
+          // In maintenance the maintenance files, with `@live` at the live color.
+          if (deps_.router->differs(targets)) {
             deps_.router->apply(targets);
             repointed = true;
             note(where + ": upstreams pointed back at the live color " + state.live_color);
-          } catch (const std::exception& e) {
-            note(where + ": could not point the upstreams at " + state.live_color + ": " + e.what());
           }
+        } catch (const std::exception& e) {
+          note(where + ": could not point the upstreams at " + state.live_color + ": " + e.what());
         }
       }
       // Before the first release: a down server in each upstream file, so that the site

@@ -1,18 +1,38 @@
 #pragma once
 // Switching traffic: upstream files written atomically, `nginx -t`, reload, and the
-// previous files restored when nginx refuses.
+// previous files restored when nginx refuses. An env in maintenance gets the maintenance
+// files (maintenance.hpp) from every write, whoever asks for it.
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/router/nginx_control.hpp"
 #include "agent/router/upstream.hpp"
 
 namespace fical::agent::router {
+
+/// What every env's maintenance page shares: nginx.maintenance_port and _page, and the
+/// agent's verify secret.
+struct MaintenanceOptions {
+  std::uint16_t port = 7079;
+  std::string page_file;      // as nginx sees it; empty: the built-in page
+  std::string verify_secret;  // 16-128 of [A-Za-z0-9]
+};
+
+/// One env's maintenance page as the operator set it.
+struct MaintenancePage {
+  std::string message;
+  std::chrono::seconds retry_after{600};
+  bool operator==(const MaintenancePage&) const = default;
+};
 
 /// Owns fical's files in upstream_dir. Thread-safe: one switch at a time, because
 /// `nginx -t` and the reload cover every environment's files at once.
@@ -45,12 +65,45 @@ class UpstreamRouter {
 
   const std::filesystem::path& dir() const { return dir_; }
 
+  /// Whether a file `targets` need (their upstreams, and their envs' maintenance files)
+  /// differs from what is there.
+  bool differs(const std::vector<UpstreamTarget>& targets);
+
+  // Maintenance mode. While app/env is in maintenance, every write of its targets (apply,
+  // refresh) writes the maintenance upstreams and _fical-maintenance-{app}-{env}.conf with
+  // `@live` at the targets' servers; otherwise that file is removed.
+  void set_maintenance_options(MaintenanceOptions options);
+  /// At start, from the durable state: app/env is in maintenance; writes nothing (the
+  /// reconcile and the route keeper do).
+  void restore_maintenance(const std::string& app, const std::string& env, MaintenancePage page);
+  /// Turns maintenance on (or changes its page): writes the env's files for `targets` (every
+  /// routed service, at the live color), one nginx -t and reload. On failure the files and
+  /// the mode are as before, and it throws RouterError.
+  void start_maintenance(const std::string& app, const std::string& env, MaintenancePage page,
+                         const std::vector<UpstreamTarget>& targets);
+  /// Turns it off: the plain upstreams of `targets`, the maintenance file removed; like
+  /// start_maintenance on failure.
+  void end_maintenance(const std::string& app, const std::string& env, const std::vector<UpstreamTarget>& targets);
+  bool in_maintenance(const std::string& app, const std::string& env);
+  /// The secret fical's verify request sends in kVerifyHeader (never log it).
+  std::string verify_secret();
+
  private:
-  void apply_locked(const std::vector<UpstreamTarget>& targets);
+  /// Each file's wanted text; nullopt: the file must not exist.
+  using Files = std::vector<std::pair<std::filesystem::path, std::optional<std::string>>>;
+  Files wanted_locked(const std::vector<UpstreamTarget>& targets);
+  bool differs_locked(const Files& files) const;
+  void apply_locked(const Files& files);
+  /// Switches app/env's mode to `page` (nullopt: off) and applies; restores the mode on failure.
+  void switch_maintenance(const std::string& app, const std::string& env, std::optional<MaintenancePage> page,
+                          const std::vector<UpstreamTarget>& targets);
 
   std::filesystem::path dir_;
   NginxControl& nginx_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // the files, and the members below
+  MaintenanceOptions maintenance_options_;
+  std::map<std::pair<std::string, std::string>, MaintenancePage> maintenance_;  // app/env in maintenance
+  std::map<std::string, std::string> maintenance_addresses_;  // upstream name -> its loopback server
 };
 
 }  // namespace fical::agent::router

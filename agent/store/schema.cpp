@@ -39,6 +39,11 @@ const std::vector<std::string_view>& migrations() {
       // its retention. `body` is the record's JSON object as GET /v1/audit serves it.
       R"(CREATE TABLE audit (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, body TEXT NOT NULL);
          CREATE INDEX audit_by_time ON audit (time);)",
+      // 3 -> 4: envs in maintenance mode (a row while on). The verify secret is meta's
+      // 'verify_secret', made at first use.
+      R"(CREATE TABLE maintenance (
+           app TEXT NOT NULL, env TEXT NOT NULL, message TEXT NOT NULL, retry_after INTEGER NOT NULL,
+           since INTEGER NOT NULL, started_by TEXT NOT NULL, PRIMARY KEY (app, env)) WITHOUT ROWID;)",
   };
   return all;
 }

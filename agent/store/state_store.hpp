@@ -7,6 +7,8 @@
 //                            variables' values) stay root-only under
 //                            env-snapshots/{app}/{env}/{deployment_id}.json
 //   audit                    the audit trail, in the order written (audit_trail.cpp)
+//   maintenance              envs in maintenance mode, and meta's verify secret
+//                            (env_maintenance.cpp)
 // Every multi-row change is one transaction, so a crash leaves all of it or none.
 // Events and audit records are group-committed (write_queue.cpp): queued, then written by one
 // commit thread in batches, each batch one transaction with synchronous=FULL; readers only
@@ -44,6 +46,14 @@ struct EnvState {
   std::string in_flight_color;         // the color it starts
   std::optional<proto::TimePoint> warm_until;  // keep_warm: the old color runs until then
   std::string warm_color;
+};
+
+/// An env in maintenance mode: what its page says, since when and who turned it on.
+struct MaintenanceState {
+  std::string message;
+  std::int64_t retry_after_seconds = 600;
+  proto::TimePoint since{};
+  std::string by;  // the token id
 };
 
 /// How long deployment records (and their events) are kept: the newest `keep_deployments`
@@ -161,6 +171,14 @@ class StateStore {
   /// A keyed hash (HMAC-SHA-256 under state_dir/env-hash.key, made once) of env_file text:
   /// tells two env files apart, and cannot be used to guess a secret offline.
   std::string env_fingerprint(std::string_view env_file_text);
+
+  // Maintenance mode (env_maintenance.cpp).
+  std::optional<MaintenanceState> load_maintenance(const std::string& app, const std::string& env);
+  void save_maintenance(const std::string& app, const std::string& env, const MaintenanceState& state);
+  void clear_maintenance(const std::string& app, const std::string& env);
+  /// The secret fical's verify request passes maintenance pages with: 32 of [A-Za-z0-9],
+  /// made at the first call and kept in fical.db's meta table (never in a dump or a log).
+  std::string verify_secret();
 
   /// Deletes at most `batch` deployment records (with their events) that `retention` no longer
   /// keeps; returns how many. Small batches keep each write transaction short.

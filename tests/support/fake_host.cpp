@@ -13,10 +13,13 @@ std::chrono::milliseconds FakeHost::elapsed() const {
 }
 
 agent::deploy::HttpProbeResult FakeHost::http_probe(const std::string& host, std::uint16_t port,
-                                                    const std::string& path, std::chrono::milliseconds) {
+                                                    const std::string& path, std::chrono::milliseconds,
+                                                    const agent::deploy::HttpHeaders& headers) {
   {
     std::lock_guard lock(mutex_);
-    probes_.push_back("GET " + host + ":" + std::to_string(port) + path);
+    auto probe = "GET " + host + ":" + std::to_string(port) + path;
+    for (const auto& [name, value] : headers) probe += " " + name + "=" + value;
+    probes_.push_back(probe);
   }
   if (answer) return answer(host, port, path);
   agent::deploy::HttpProbeResult ok;

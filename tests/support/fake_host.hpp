@@ -29,13 +29,14 @@ class FakeHost : public agent::deploy::Host, public agent::deploy::Clock {
   /// getenv's variables.
   std::map<std::string, std::string> env;
 
-  /// Every http_probe so far, as "GET host:port/path".
+  /// Every http_probe so far, as "GET host:port/path" (and " name=value" per extra header).
   std::vector<std::string> probes() const;
   /// The time slept so far: how far the clock moved.
   std::chrono::milliseconds elapsed() const;
 
   agent::deploy::HttpProbeResult http_probe(const std::string& host, std::uint16_t port, const std::string& path,
-                                            std::chrono::milliseconds timeout) override;
+                                            std::chrono::milliseconds timeout,
+                                            const agent::deploy::HttpHeaders& headers = {}) override;
   bool port_accepts(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) override;
   std::optional<std::uint64_t> free_bytes(const std::filesystem::path& path) override;
   std::optional<std::string> getenv(const std::string& key) override;

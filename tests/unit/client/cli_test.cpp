@@ -206,3 +206,46 @@ TEST_CASE("a flag beats FICAL_URL, which beats the default", "[client]") {
   CHECK(q.run({"status"}) == 2);
   CHECK(q.err.str().find("(from FICAL_URL)") != std::string::npos);
 }
+
+TEST_CASE("maintenance on and off: PUT and DELETE of the env's maintenance, values checked first",
+          "[client][maintenance]") {
+  TestProcess p;
+  p.transport.script.push_back(
+      {{200, "application/json",
+        R"({"app":"web","env":"staging","maintenance":{"message":"m","retry_after":1800,"since":"2026-12-01T22:00:00.000Z","by":"ci"}})"},
+       {}, false, false});
+  CHECK(p.run({"maintenance", "on", "--app", "web", "--env", "staging", "--message", "Back at 14:00", "--retry-after",
+               "30m"}) == 0);
+  REQUIRE(p.transport.requests.size() == 1);
+  CHECK(p.transport.requests[0].method == "PUT");
+  CHECK(p.transport.requests[0].target == "/v1/apps/web/envs/staging/maintenance");
+  CHECK(nlohmann::json::parse(p.transport.requests[0].body) ==
+        nlohmann::json{{"message", "Back at 14:00"}, {"retry_after", 1800}});
+
+  TestProcess off;
+  off.transport.script.push_back(
+      {{200, "application/json", R"({"app":"web","env":"staging","maintenance":null,"was_on":true})"}, {}, false, false});
+  CHECK(off.run({"maintenance", "off", "--app", "web", "--env", "staging", "--json"}) == 0);
+  REQUIRE(off.transport.requests.size() == 1);
+  CHECK(off.transport.requests[0].method == "DELETE");
+  CHECK(nlohmann::json::parse(off.out.str())["was_on"] == true);
+
+  TestProcess refused;
+  refused.transport.script.push_back(
+      {{409, "application/json", R"({"error":{"code":"conflict","message":"a deployment runs","deployment_id":"d-7"}})"},
+       {}, false, false});
+  CHECK(refused.run({"maintenance", "on", "--app", "web", "--env", "staging"}) == 3);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"maintenance", "on", "--app", "web", "--env", "staging", "--retry-after", "soon"},
+           {"maintenance", "on", "--app", "web", "--env", "staging", "--retry-after", "169h"},
+           {"maintenance", "on", "--app", "web", "--env", "staging", "--message", std::string(501, 'x')},
+           {"maintenance", "on", "--app", "../x", "--env", "staging"},
+           {"maintenance", "off", "--app", "web"},
+           {"maintenance", "--app", "web", "--env", "staging"}}) {
+    TestProcess bad;
+    INFO(args.back());
+    CHECK(bad.run(args) == 2);
+    CHECK(bad.transport.requests.empty());
+  }
+}

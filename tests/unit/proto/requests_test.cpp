@@ -57,3 +57,26 @@ TEST_CASE("encoded requests decode to the same request", "[proto]") {
   CHECK(std::get<RollbackRequest>(rollback).release == "v2");
   CHECK(std::get<RollbackRequest>(rollback).current_env);
 }
+
+TEST_CASE("a maintenance request: message and retry_after within bounds, defaults when empty",
+          "[proto][maintenance]") {
+  auto empty = decode_maintenance_request("");
+  REQUIRE(std::holds_alternative<MaintenanceRequest>(empty));
+  CHECK(std::get<MaintenanceRequest>(empty).retry_after_seconds == 600);
+  CHECK(std::get<MaintenanceRequest>(empty).message.empty());
+
+  MaintenanceRequest sent{"Back at 14:00 <UTC>", 1800};
+  auto round = decode_maintenance_request(encode(sent));
+  REQUIRE(std::holds_alternative<MaintenanceRequest>(round));
+  CHECK(std::get<MaintenanceRequest>(round).message == sent.message);
+  CHECK(std::get<MaintenanceRequest>(round).retry_after_seconds == 1800);
+
+  CHECK(error_of(decode_maintenance_request(R"({"retry_after":0})")).rfind("retry_after: ", 0) == 0);
+  CHECK(error_of(decode_maintenance_request(R"({"retry_after":604801})")).rfind("retry_after: ", 0) == 0);
+  CHECK(std::holds_alternative<MaintenanceRequest>(decode_maintenance_request(R"({"retry_after":604800})")));
+  CHECK(error_of(decode_maintenance_request(R"({"retry_after":1.5})")).rfind("retry_after: ", 0) == 0);
+  CHECK(error_of(decode_maintenance_request(R"({"message":"a\u0007b"})")) == "message: no control characters");
+  CHECK(error_of(decode_maintenance_request("{\"message\":\"" + std::string(501, 'x') + "\"}")) ==
+        "message: at most 500 bytes");
+  CHECK(error_of(decode_maintenance_request(R"({"page":"/x"})")) == "body: unknown field \"page\"");
+}

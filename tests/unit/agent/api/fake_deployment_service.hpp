@@ -71,12 +71,27 @@ class FakeDeploymentService final : public DeploymentService {
     return true;
   }
   Health health() override { return {.docker = docker_up, .reconciled = reconciled}; }
+  Result<proto::MaintenanceStatus> start_maintenance(const MaintenanceCommand& command) override {
+    if (auto missing = find(command.app, command.env)) return *missing;
+    last_maintenance = command;
+    in_maintenance = true;
+    return proto::MaintenanceStatus{command.request.message, command.request.retry_after_seconds, {},
+                                    command.actor.token_id};
+  }
+  Result<bool> end_maintenance(const std::string& app, const std::string& env, const Actor&) override {
+    if (auto missing = find(app, env)) return *missing;
+    bool was = in_maintenance;
+    in_maintenance = false;
+    return was;
+  }
 
   bool docker_up = true;
   bool reconciled = true;
   bool running = false;
   std::optional<DeployCommand> last_deploy;
   std::optional<RollbackCommand> last_rollback;
+  std::optional<MaintenanceCommand> last_maintenance;
+  bool in_maintenance = false;
   std::size_t last_limit = 0;
 
  private:

@@ -293,3 +293,48 @@ TEST_CASE("env status reuses its body only while the service's cache key is unch
   f.service.status_version = "v4";
   CHECK(version() == "v4");
 }
+
+TEST_CASE("maintenance on and off: scope deploy, validated at the edge, audited", "[api][maintenance]") {
+  Fixture f;
+  const std::string path = "/v1/apps/web/envs/staging/maintenance";
+  CHECK(f.call("PUT", path, "read-secret", R"({"message":"soon"})").status == 403);
+  CHECK_FALSE(f.service.last_maintenance);
+
+  auto on = f.call("PUT", path, "deploy-secret", R"({"message":"Back at 14:00","retry_after":1800})");
+  REQUIRE(on.status == 200);
+  auto body = nlohmann::json::parse(on.body);
+  CHECK(body["maintenance"]["message"] == "Back at 14:00");
+  CHECK(body["maintenance"]["retry_after"] == 1800);
+  CHECK(body["maintenance"]["by"] == "deployer");
+  REQUIRE(f.service.last_maintenance);
+  CHECK(f.service.last_maintenance->actor.token_id == "deployer");
+  CHECK(f.call("PUT", path, "deploy-secret", "").status == 200);  // the defaults
+  CHECK(f.service.last_maintenance->request.retry_after_seconds == 600);
+
+  for (const char* bad : {R"({"message":1})", R"({"retry_after":0})", R"({"retry_after":604801})",
+                          R"({"retry_after":"10m"})", R"({"message":"a\nb"})", R"({"other":true})"}) {
+    CAPTURE(bad);
+    auto refused = f.call("PUT", path, "deploy-secret", bad);
+    CHECK(refused.status == 400);
+  }
+  CHECK(f.call("PUT", path, "deploy-secret", nlohmann::json{{"message", std::string(501, 'x')}}.dump()).status ==
+        400);
+  CHECK(f.call("PUT", path, "deploy-secret", nlohmann::json{{"message", std::string(500, 'x')}}.dump()).status ==
+        200);
+
+  auto off = f.call("DELETE", path, "deploy-secret");
+  REQUIRE(off.status == 200);
+  CHECK(nlohmann::json::parse(off.body)["was_on"] == true);
+  CHECK(nlohmann::json::parse(f.call("DELETE", path, "deploy-secret").body)["was_on"] == false);
+  CHECK(f.call("DELETE", "/v1/apps/web/envs/nope/maintenance", "deploy-secret").status == 404);
+
+  // Every PUT and DELETE is in the audit trail, with its method and route.
+  std::size_t puts = 0, deletes = 0;
+  for (const auto& r : f.audited) {
+    if (r.route != "/v1/apps/{app}/envs/{env}/maintenance") continue;
+    puts += r.method == "PUT";
+    deletes += r.method == "DELETE";
+  }
+  CHECK(puts == 11);
+  CHECK(deletes == 3);
+}

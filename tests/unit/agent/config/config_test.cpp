@@ -269,3 +269,30 @@ TEST_CASE("docker.min_free_disk_mb defaults to 1 GiB and must be a size", "[conf
   CHECK_FALSE(bad.config);
   CHECK_THAT(errors_of(bad), Catch::Contains("docker.min_free_disk_mb"));
 }
+
+TEST_CASE("nginx.maintenance_port defaults to 7079; maintenance_page must be a safe absolute path",
+          "[config][maintenance]") {
+  auto defaults = parse_config(valid_config());
+  REQUIRE(defaults.config);
+  CHECK(defaults.config->nginx.maintenance_port == 7079);
+  CHECK(defaults.config->nginx.maintenance_page.empty());
+
+  auto with = [](const std::string& keys) {
+    auto yaml = valid_config();
+    auto at = yaml.find("  reload: { container: nginx-platform }\n");
+    return parse_config(yaml.insert(at, keys));
+  };
+  auto set = with("  maintenance_port: 7180\n  maintenance_page: /srv/www/maintenance.html\n");
+  REQUIRE(set.config);
+  CHECK(set.config->nginx.maintenance_port == 7180);
+  CHECK(set.config->nginx.maintenance_page == "/srv/www/maintenance.html");
+
+  for (const char* bad : {"  maintenance_port: 0\n", "  maintenance_port: 70000\n", "  maintenance_page: page.html\n",
+                          "  maintenance_page: \"/srv/a page.html\"\n", "  maintenance_page: \"/srv/x;evil\"\n",
+                          "  maintenance_page: \"/srv/$x\"\n"}) {
+    CAPTURE(bad);
+    auto refused = with(bad);
+    CHECK_FALSE(refused.config);
+    CHECK_THAT(errors_of(refused), Catch::StartsWith("nginx.maintenance_p"));
+  }
+}

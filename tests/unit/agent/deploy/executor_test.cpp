@@ -10,6 +10,8 @@
 
 #include "agent/deploy/deployment_manager.hpp"
 #include "agent/deploy/naming.hpp"
+#include "agent/router/maintenance.hpp"
+#include "agent/store/atomic_file.hpp"
 #include "tests/support/processes.hpp"
 #include "tests/support/fake_docker_engine.hpp"
 #include "tests/support/fake_host.hpp"
@@ -131,6 +133,8 @@ apps:
   }
   std::vector<proto::Release> releases() { return store_->load_releases("web", "prod"); }
   std::filesystem::path state_dir() const { return config_.state_dir; }
+  agent::router::UpstreamRouter& router() { return *router_; }
+  std::filesystem::path upstream_dir() const { return dir_.path() / "upstreams"; }
   /// Deploys v1 and clears the call log's meaning: what follows is the test's.
   void deploy_v1() {
     docker.add_registry_image("r/web:v1");
@@ -730,4 +734,68 @@ TEST_CASE("status's cache key moves with the env state and the container view", 
   CHECK(after_deploy.live->version == "v2");
   manager->reconcile();  // the view is refreshed
   CHECK(status().cache_key != after_deploy.cache_key);
+}
+
+TEST_CASE("executor: a deploy in maintenance keeps the page, moves @live and verifies with the header",
+          "[executor][maintenance]") {
+  Harness h("", ", verify_url: http://127.0.0.1:18080");
+  h.deploy_v1();
+  const std::string secret = "0123456789abcdefABCDEF";
+  h.router().set_maintenance_options({7079, "", secret});
+  auto blue = h.docker.container("web-prod-api-blue")->network_ips.at("platform");
+  h.router().start_maintenance("web", "prod", {"later", std::chrono::seconds(60)},
+                               {{"web", "prod", "api", "blue", "v1", {blue + ":3000"}, {}}});
+  auto page_upstream = h.upstream();
+  auto servers_path = h.upstream_dir() / agent::router::maintenance_file_name("web", "prod");
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  auto green = h.docker.container("web-prod-api-green")->network_ips.at("platform");
+  CHECK(h.upstream() == page_upstream);  // users still get the page
+  auto servers = agent::store::read_file(servers_path).value_or("");
+  CHECK_THAT(servers, Catch::Contains("server " + green + ":3000;"));
+  CHECK_THAT(servers, !Catch::Contains("server " + blue + ":3000;"));
+  CHECK(has(h.host.probes(), "GET 127.0.0.1:18080/ X-Fical-Verify=" + secret));
+  CHECK_FALSE(has(h.host.probes(), "GET 127.0.0.1:18080/"));  // never without it
+  for (const auto& e : h.record.events) CHECK((e.message + e.data.dump()).find(secret) == std::string::npos);
+}
+
+TEST_CASE("manager: maintenance on is recorded and shown, off restores the plain upstream",
+          "[executor][maintenance]") {
+  Harness h;
+  h.deploy_v1();
+  h.router().set_maintenance_options({7079, "", "0123456789abcdefABCDEF"});
+  auto plain = h.upstream();
+  auto manager = h.manager();
+  manager->reconcile();
+  auto key_before = std::get<proto::EnvStatus>(manager->env_status("web", "prod")).cache_key;
+  agent::MaintenanceCommand command{"web", "prod", {"Back at 14:00", 900}, {"ssm-deploy", "unix"}};
+  auto on = manager->start_maintenance(command);
+  // The status body cached by its key must not outlive a maintenance change.
+  CHECK(std::get<proto::EnvStatus>(manager->env_status("web", "prod")).cache_key != key_before);
+  REQUIRE(std::holds_alternative<proto::MaintenanceStatus>(on));
+  CHECK(std::get<proto::MaintenanceStatus>(on).by == "ssm-deploy");
+  CHECK(h.upstream() != plain);
+  auto status = std::get<proto::EnvStatus>(manager->env_status("web", "prod"));
+  REQUIRE(status.maintenance);
+  CHECK(status.maintenance->retry_after_seconds == 900);
+  auto page = h.upstream();
+  manager->reconcile();  // as after a restart: it keeps the maintenance files
+  CHECK(h.upstream() == page);
+
+  manager.reset();  // a new manager reads it from the store
+  manager = h.manager();
+  status = std::get<proto::EnvStatus>(manager->env_status("web", "prod"));
+  REQUIRE(status.maintenance);
+  CHECK(status.maintenance->message == "Back at 14:00");
+
+  manager->reconcile();
+  auto off = manager->end_maintenance("web", "prod", {"ssm-deploy", "unix"});
+  REQUIRE(std::holds_alternative<bool>(off));
+  CHECK(std::get<bool>(off));
+  CHECK(h.upstream() == plain);
+  CHECK_FALSE(std::get<proto::EnvStatus>(manager->env_status("web", "prod")).maintenance);
+  CHECK_FALSE(std::get<bool>(manager->end_maintenance("web", "prod", {"ssm-deploy", "unix"})));
+  auto unknown = manager->start_maintenance({"web", "nope", {}, {}});
+  REQUIRE(std::holds_alternative<proto::ApiError>(unknown));
+  CHECK(std::get<proto::ApiError>(unknown).code == proto::ErrorCode::not_found);
 }

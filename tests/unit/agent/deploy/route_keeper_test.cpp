@@ -6,6 +6,9 @@
 #include <fstream>
 
 #include "agent/deploy/naming.hpp"
+#include "agent/deploy/routes.hpp"
+#include "agent/router/maintenance.hpp"
+#include "agent/store/atomic_file.hpp"
 #include "tests/support/fake_docker_engine.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -127,4 +130,29 @@ TEST_CASE("the route keeper restores an upstream file deleted or edited by hand"
   std::ofstream(f.dir.path() / "upstreams" / "web-prod-api.conf") << "upstream web-prod-api { server 10.9.9.9:1; }\n";
   f.keeper.refresh_all();
   CHECK(f.upstream() == written);
+}
+
+TEST_CASE("in maintenance the route keeper keeps the page and moves @live with the container",
+          "[deploy][maintenance]") {
+  Fixture f;
+  f.router.set_maintenance_options({7079, "", "0123456789abcdefABCDEF"});
+  start_container(f.docker, "prod", "blue");
+  f.keeper.refresh_all();
+  auto ip = f.docker.container("web-prod-api-blue")->network_ips.at("platform");
+  f.router.start_maintenance("web", "prod", {"later", std::chrono::seconds(60)},
+                             agent::deploy::routed_upstreams(f.docker, "web", *f.config.apps[0].find_environment("prod"),
+                                                             "blue", "v1"));
+  auto page_upstream = f.upstream();
+  auto servers_path = f.dir.path() / "upstreams" / agent::router::maintenance_file_name("web", "prod");
+  auto servers = [&] { return agent::store::read_file(servers_path).value_or(""); };
+  CHECK_THAT(servers(), Catch::Contains("server " + ip + ":3000;"));
+  CHECK(f.keeper.refresh_all().empty());  // what maintenance wrote is what the keeper wants
+
+  f.docker.stop_by_hand("web-prod-api-blue");
+  f.docker.start_container("web-prod-api-blue");  // back, at a new address
+  auto moved = f.docker.container("web-prod-api-blue")->network_ips.at("platform");
+  REQUIRE(moved != ip);
+  CHECK(f.keeper.refresh_all().size() == 1);
+  CHECK(f.upstream() == page_upstream);  // users still get the page
+  CHECK_THAT(servers(), Catch::Contains("server " + moved + ":3000;"));
 }

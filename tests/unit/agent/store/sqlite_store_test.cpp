@@ -1,6 +1,8 @@
 // StateStore over a real SQLite file in a temp dir: indexed reads, one-transaction changes,
 // migrations from every earlier schema version, retention, check, dump and backup.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <thread>
 
@@ -156,7 +158,38 @@ TEST_CASE("a database of every earlier schema version migrates to the current on
       CHECK(ids(store.deployments_of("web", "prod", 20)) == std::vector<std::string>{"old-1"});
       CHECK(store.find_idempotent("web", "prod", "key-1") == "old-1");
     }
+    // Version 4's maintenance table and the verify secret, whatever the database came from.
+    CHECK_FALSE(store.load_maintenance("web", "prod"));
+    store.save_maintenance("web", "prod", {"back soon", 120, at(3), "ssm-deploy"});
+    CHECK(store.load_maintenance("web", "prod")->message == "back soon");
+    CHECK(store.verify_secret().size() == 32);
   }
+}
+
+TEST_CASE("maintenance and the verify secret survive a restart; off removes the row", "[store][sqlite][maintenance]") {
+  fical::testing::TempDir tmp;
+  std::string secret;
+  {
+    StateStore store(tmp.path());
+    secret = store.verify_secret();
+    CHECK(secret == store.verify_secret());
+    store.save_maintenance("web", "prod", {"Back at 14:00", 1800, at(5), "ssm-deploy"});
+    store.save_maintenance("web", "staging", {"", 60, at(6), "ci"});
+    store.clear_maintenance("web", "staging");
+  }
+  CHECK(secret.size() == 32);
+  CHECK(std::all_of(secret.begin(), secret.end(), [](unsigned char c) { return std::isalnum(c); }));
+  StateStore store(tmp.path());
+  CHECK(store.verify_secret() == secret);
+  auto m = store.load_maintenance("web", "prod");
+  REQUIRE(m);
+  CHECK(m->message == "Back at 14:00");
+  CHECK(m->retry_after_seconds == 1800);
+  CHECK(m->since == at(5));
+  CHECK(m->by == "ssm-deploy");
+  CHECK_FALSE(store.load_maintenance("web", "staging"));
+  CHECK(store.dump().dump().find(secret) == std::string::npos);  // never in a dump
+  CHECK(store.check().empty());
 }
 
 TEST_CASE("a database newer than the agent is refused", "[store][sqlite]") {
