@@ -97,7 +97,7 @@ struct TwoApps {
 
 }  // namespace
 
-TEST_CASE("maintenance on one env: 503 there only, across a restart and a deploy; off serves the new release",
+TEST_CASE("maintenance on one env: 503 there only, across a restart and a deploy, off serves the new release",
           "[client][engine][maintenance]") {
   TwoApps t;
   for (const auto& [app, env] : {std::pair{t.app, "prod"}, std::pair{t.app, "staging"}, std::pair{t.other, "prod"}}) {

@@ -270,7 +270,7 @@ TEST_CASE("docker.min_free_disk_mb defaults to 1 GiB and must be a size", "[conf
   CHECK_THAT(errors_of(bad), Catch::Contains("docker.min_free_disk_mb"));
 }
 
-TEST_CASE("nginx.maintenance_port defaults to 7079; maintenance_page must be a safe absolute path",
+TEST_CASE("nginx.maintenance_port defaults to 7079 and maintenance_page must be a safe absolute path",
           "[config][maintenance]") {
   auto defaults = parse_config(valid_config());
   REQUIRE(defaults.config);

@@ -46,7 +46,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("maintenance on writes the env's upstreams and servers; off puts the plain files back",
+TEST_CASE("maintenance on writes the env's upstreams and servers and off puts the plain files back",
           "[router][maintenance]") {
   Fixture f;
   auto staging_before = f.file("acc-staging-web.conf");
@@ -108,7 +108,7 @@ TEST_CASE("a refused nginx -t leaves the files and the mode as they were", "[rou
   CHECK(f.file("acc-prod-web.conf") == upstream);
 }
 
-TEST_CASE("maintenance restored at start is written by the next write; a stale file goes",
+TEST_CASE("maintenance restored at start is written by the next write and a stale file goes",
           "[router][maintenance]") {
   Fixture f;
   f.router.restore_maintenance("acc", "prod", {"restored", std::chrono::seconds(30)});

@@ -166,7 +166,7 @@ TEST_CASE("a database of every earlier schema version migrates to the current on
   }
 }
 
-TEST_CASE("maintenance and the verify secret survive a restart; off removes the row", "[store][sqlite][maintenance]") {
+TEST_CASE("maintenance and the verify secret survive a restart and off removes the row", "[store][sqlite][maintenance]") {
   fical::testing::TempDir tmp;
   std::string secret;
   {
