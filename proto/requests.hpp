@@ -22,12 +22,20 @@ struct RollbackRequest {
   bool current_env = false;  // run with today's env_file, not the env the release ran with
 };
 
+/// POST /v1/apps/{app}/envs/{env}/promotions: the env whose live release is deployed here.
+struct PromoteRequest {
+  std::string from;
+  bool dry_run = false;
+};
+
 /// Strict: the body must be a JSON object, unknown fields are refused, values validated.
 /// A refusal is a bad_request ApiError whose message names the field that is wrong.
 Result<DeployRequest> decode_deploy_request(std::string_view body);
 Result<RollbackRequest> decode_rollback_request(std::string_view body);
+Result<PromoteRequest> decode_promote_request(std::string_view body);
 
 std::string encode(const DeployRequest& request);
 std::string encode(const RollbackRequest& request);
+std::string encode(const PromoteRequest& request);
 
 }  // namespace fical::proto

@@ -36,6 +36,7 @@ class ScriptedService final : public DeploymentService {
   }
   Result<proto::Deployment> deploy(const DeployCommand&) override { return unavailable(); }
   Result<proto::Deployment> rollback(const RollbackCommand&) override { return unavailable(); }
+  Result<proto::Deployment> promote(const PromoteCommand&) override { return unavailable(); }
   Result<proto::Deployment> deployment(const std::string&) override { return unavailable(); }
   Result<proto::Deployment> cancel(const std::string&, const Actor&) override { return unavailable(); }
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override {

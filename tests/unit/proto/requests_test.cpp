@@ -57,3 +57,15 @@ TEST_CASE("encoded requests decode to the same request", "[proto]") {
   CHECK(std::get<RollbackRequest>(rollback).release == "v2");
   CHECK(std::get<RollbackRequest>(rollback).current_env);
 }
+
+TEST_CASE("a promote request names the env it promotes from", "[proto][promote]") {
+  auto ok = decode_promote_request(R"({"from":"staging","dry_run":true})");
+  REQUIRE(std::holds_alternative<PromoteRequest>(ok));
+  CHECK(std::get<PromoteRequest>(ok).from == "staging");
+  CHECK(std::get<PromoteRequest>(ok).dry_run);
+  CHECK(encode(PromoteRequest{"staging", false}) == R"({"from":"staging"})");
+  CHECK(error_of(decode_promote_request("{}")) == "from: is required");
+  CHECK(error_of(decode_promote_request(R"({"from":1})")) == "from: must be a string");
+  CHECK_FALSE(error_of(decode_promote_request(R"({"from":"Staging!"})")).empty());
+  CHECK(error_of(decode_promote_request(R"({"from":"staging","version":"v9"})")) == "body: unknown field \"version\"");
+}
