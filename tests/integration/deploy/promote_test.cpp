@@ -28,7 +28,7 @@ std::string events_text(const proto::Deployment& d) {
 
 }  // namespace
 
-TEST_CASE("a promotion runs staging's digest in prod even after its tag moved; a stopped staging is refused",
+TEST_CASE("a promotion runs staging's digest in prod even after its tag moved, and a stopped staging is refused",
           "[deploy][promote]") {
   EngineHarness h;
   // A tag of this test's own (moving it disturbs no other test), first on v1's image.

@@ -33,7 +33,7 @@ TEST_CASE("a body that is not ours still yields a readable error", "[proto]") {
   CHECK(api_error_from_body(404, "").code == ErrorCode::not_found);
 }
 
-TEST_CASE("a refused promotion carries its reason; its 409 is told apart from a conflict", "[proto][promote]") {
+TEST_CASE("a refused promotion carries its reason, and its 409 is told apart from a conflict", "[proto][promote]") {
   ApiError error{ErrorCode::promotion_refused, "staging is not healthy", {}};
   error.reason = "source_unhealthy";
   CHECK(http_status(ErrorCode::promotion_refused) == 409);

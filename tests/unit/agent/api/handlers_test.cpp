@@ -106,7 +106,7 @@ TEST_CASE("a deploy passes the body, actor and Idempotency-Key to the service", 
   CHECK(handle(request, f.deps).status == 400);
 }
 
-TEST_CASE("a promote token may promote but not deploy, roll back or read; deploy may promote", "[api][promote]") {
+TEST_CASE("a promote token may promote but not deploy, roll back or read, and deploy may promote", "[api][promote]") {
   Fixture f;
   auto promote = f.call("POST", "/v1/apps/web/envs/production/promotions", "promote-secret", R"({"from":"staging"})");
   CHECK(promote.status == 202);

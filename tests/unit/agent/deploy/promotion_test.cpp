@@ -327,7 +327,7 @@ std::string refusal_of(const agent::Result<proto::Deployment>& answer) {
 
 }  // namespace
 
-TEST_CASE("promotion: production runs staging's digest, recorded as a promotion; the dry run shows that plan",
+TEST_CASE("promotion: production runs staging's digest, recorded as a promotion, and the dry run shows that plan",
           "[deploy][promote][manager]") {
   Engine e;
   e.docker.add_registry_image("r/web:v1");
