@@ -46,6 +46,15 @@ struct MaintenanceCommand {
   Actor actor;
 };
 
+/// A promotion of the live release of env `request.from` to env `env`.
+struct PromoteCommand {
+  std::string app;
+  std::string env;
+  proto::PromoteRequest request;
+  Actor actor;
+  std::string idempotency_key;
+};
+
 struct LogsQuery {
   std::string app;
   std::string env;
@@ -93,6 +102,9 @@ class DeploymentService {
   /// an unknown app or env; 409 with deployment_id when one runs for the environment.
   virtual Result<proto::Deployment> deploy(const DeployCommand& command) = 0;
   virtual Result<proto::Deployment> rollback(const RollbackCommand& command) = 0;
+  /// Like deploy, of the exact images live in command.request.from; refused (promotion_refused
+  /// with a reason, bad_request for from == env) before anything changes when they may not be.
+  virtual Result<proto::Deployment> promote(const PromoteCommand& command) = 0;
 
   virtual Result<proto::Deployment> deployment(const std::string& id) = 0;
   virtual Result<proto::Deployment> cancel(const std::string& id, const Actor& actor) = 0;

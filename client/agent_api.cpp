@@ -87,6 +87,14 @@ ApiResult<proto::Deployment> AgentApi::rollback(const std::string& app, const st
   return decoded<proto::Deployment>(call(req), deployment_in);
 }
 
+ApiResult<proto::Deployment> AgentApi::promote(const std::string& app, const std::string& env,
+                                               const proto::PromoteRequest& body,
+                                               const std::string& idempotency_key) {
+  auto req = request("POST", "/v1/apps/" + app + "/envs/" + env + "/promotions", encode(body));
+  if (!idempotency_key.empty()) req.headers.emplace_back("Idempotency-Key", idempotency_key);
+  return decoded<proto::Deployment>(call(req), deployment_in);
+}
+
 ApiResult<proto::Deployment> AgentApi::deployment(const std::string& id) {
   return decoded<proto::Deployment>(call(request("GET", "/v1/deployments/" + id)), deployment_in);
 }

@@ -41,6 +41,10 @@ class AgentApi {
   ApiResult<proto::Deployment> rollback(const std::string& app, const std::string& env,
                                         const proto::RollbackRequest& request,
                                         const std::string& idempotency_key);
+  /// POST /v1/apps/{app}/envs/{env}/promotions: env runs the images live in request.from.
+  ApiResult<proto::Deployment> promote(const std::string& app, const std::string& env,
+                                       const proto::PromoteRequest& request,
+                                       const std::string& idempotency_key);
   ApiResult<proto::Deployment> deployment(const std::string& id);
   ApiResult<proto::Deployment> cancel(const std::string& id);
   ApiResult<proto::EnvStatus> env_status(const std::string& app, const std::string& env);

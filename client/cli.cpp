@@ -37,6 +37,7 @@ struct Commands {
   GlobalOptions global;
   DeployOptions deploy;
   RollbackOptions rollback;
+  PromoteOptions promote;
   StatusOptions status;
   StatusOptions releases;
   HistoryOptions history;
@@ -96,6 +97,25 @@ void define(CLI::App& app, Commands& c, Process& process) {
                    "  fical-client rollback --app web --env production --current-env   # rotated secrets\n\n" +
                    std::string(kExitCodes));
   rollback->callback([&] { c.action = [&] { return rollback_command(c.rollback, c.global, process); }; });
+
+  auto* promote = app.add_subcommand(
+      "promote", "Deploy to an environment the exact images (digests) live and healthy in another");
+  promote->add_option("--app", c.promote.app, "App name")->required();
+  promote->add_option("--from", c.promote.from, "Environment whose live release is promoted, e.g. staging")->required();
+  promote->add_option("--to", c.promote.to, "Environment that then runs it, e.g. production")->required();
+  promote->add_flag("--dry-run", c.promote.dry_run, "Show the plan; change nothing");
+  promote->add_option("--idempotency-key", c.promote.idempotency_key, "Repeat-safe key");
+  add_wait_flags(promote, c.promote.wait);
+  promote->footer("Runs in --to the images --from runs, by digest (never its tags again), with --to's own\n"
+                  "config, env_file and migration. Refused before any change (exit 3) when --from has no\n"
+                  "live release, runs a deployment, its last deployment failed, its containers are not\n"
+                  "healthy now, or its release recorded no digest. A token with the promote scope may\n"
+                  "promote but not deploy.\n\n"
+                  "Examples:\n"
+                  "  fical-client promote --app web --from staging --to production\n"
+                  "  fical-client promote --app web --from staging --to production --dry-run --json\n\n" +
+                  std::string(kExitCodes));
+  promote->callback([&] { c.action = [&] { return promote_command(c.promote, c.global, process); }; });
 
   auto* status = app.add_subcommand("status", "Show the live release of an environment, or all apps");
   status->add_option("--app", c.status.app, "App name (with --env)");

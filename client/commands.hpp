@@ -27,6 +27,12 @@ struct RollbackOptions {
   WaitFlags wait;
 };
 
+struct PromoteOptions {
+  std::string app, from, to, idempotency_key;
+  bool dry_run = false;
+  WaitFlags wait;
+};
+
 struct StatusOptions {
   std::string app, env;
   bool json = false;
@@ -47,6 +53,7 @@ struct LogsOptions {
 ExitCode deploy_command(const DeployOptions& options, const GlobalOptions& global, Process& process);
 ExitCode rollback_command(const RollbackOptions& options, const GlobalOptions& global,
                           Process& process);
+ExitCode promote_command(const PromoteOptions& options, const GlobalOptions& global, Process& process);
 ExitCode wait_command(const std::string& id, const WaitFlags& flags, const GlobalOptions& global,
                       Process& process);
 ExitCode cancel_command(const std::string& id, bool json, const GlobalOptions& global,

@@ -1,4 +1,4 @@
-// deploy, rollback, wait and cancel: ask the agent, then watch the deployment to its end.
+// deploy, rollback, promote, wait and cancel: ask the agent, then watch the deployment to its end.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -136,6 +136,25 @@ ExitCode rollback_command(const RollbackOptions& o, const GlobalOptions& global,
   return start_and_follow(session, o.wait, [&](AgentApi& api) {
     return api.rollback(o.app, o.env, proto::RollbackRequest{o.release, o.dry_run, o.current_env},
                         o.idempotency_key);
+  });
+}
+
+ExitCode promote_command(const PromoteOptions& o, const GlobalOptions& global, Process& process) {
+  if (auto problem = first_problem({proto::check_name("--app", o.app), proto::check_name("--from", o.from),
+                                    proto::check_name("--to", o.to), check_timeout(o.wait)})) {
+    return report_usage(process, *problem);
+  }
+  if (o.from == o.to) return report_usage(process, "--from and --to name the same environment: " + o.to);
+  if (!o.idempotency_key.empty()) {
+    if (auto problem = proto::check_version("--idempotency-key", o.idempotency_key)) {
+      return report_usage(process, *problem);
+    }
+  }
+  auto opened = open_session(global, process);
+  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
+  auto& session = *std::get<std::unique_ptr<Session>>(opened);
+  return start_and_follow(session, o.wait, [&](AgentApi& api) {
+    return api.promote(o.app, o.to, proto::PromoteRequest{o.from, o.dry_run}, o.idempotency_key);
   });
 }
 

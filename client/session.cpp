@@ -62,6 +62,9 @@ ExitCode report_refusal(Process& process, const proto::ApiError& error) {
                     << printable(error.deployment_id, 128) << "\n";
       }
       break;
+    case proto::ErrorCode::promotion_refused:
+      process.err << "fical-client: nothing was changed (reason: " << printable(error.reason, 64) << ")\n";
+      break;
     default:
       break;
   }

@@ -10,8 +10,9 @@ namespace {
 template <typename Enum, std::size_t N>
 using Names = std::array<std::pair<Enum, std::string_view>, N>;
 
-constexpr Names<DeploymentKind, 2> kKinds{{{DeploymentKind::deploy, "deploy"},
-                                           {DeploymentKind::rollback, "rollback"}}};
+constexpr Names<DeploymentKind, 3> kKinds{{{DeploymentKind::deploy, "deploy"},
+                                           {DeploymentKind::rollback, "rollback"},
+                                           {DeploymentKind::promote, "promote"}}};
 constexpr Names<DeploymentState, 7> kStates{{{DeploymentState::pending, "pending"},
                                              {DeploymentState::running, "running"},
                                              {DeploymentState::succeeded, "succeeded"},
@@ -140,6 +141,9 @@ nlohmann::json to_json(const Deployment& d, bool with_events) {
   if (!d.idempotency_key.empty()) json["idempotency_key"] = d.idempotency_key;
   if (d.ended_at) json["ended_at"] = format_time(*d.ended_at);
   if (!d.plan.is_null()) json["plan"] = d.plan;
+  if (d.promoted_from) {
+    json["promoted_from"] = {{"env", d.promoted_from->env}, {"deployment_id", d.promoted_from->deployment_id}};
+  }
   if (!d.env_source.empty()) {
     json["env_source"] = d.env_source;
     json["env_changed"] = d.env_changed;
@@ -178,6 +182,9 @@ Deployment deployment_from_json(const nlohmann::json& json) {
   d.env_source = string_or_empty(json, "env_source");
   d.env_changed = json.value("env_changed", false);
   if (auto it = json.find("plan"); it != json.end()) d.plan = *it;
+  if (auto it = json.find("promoted_from"); it != json.end() && it->is_object()) {
+    d.promoted_from = PromotedFrom{string_or_empty(*it, "env"), string_or_empty(*it, "deployment_id")};
+  }
   for (const auto& e : json.value("events", nlohmann::json::array())) {
     d.events.push_back(event_from_json(e));
   }

@@ -11,7 +11,7 @@
 
 namespace fical::proto {
 
-enum class DeploymentKind { deploy, rollback };
+enum class DeploymentKind { deploy, rollback, promote };
 
 enum class DeploymentState {
   pending,      // accepted, not started
@@ -56,7 +56,14 @@ struct PhaseRecord {
   std::optional<TimePoint> ended;
 };
 
-/// A deployment (or rollback) of one environment, as recorded and served.
+/// A promotion's source: the environment and the deployment whose live release it runs.
+struct PromotedFrom {
+  std::string env;
+  std::string deployment_id;
+  bool operator==(const PromotedFrom&) const = default;
+};
+
+/// A deployment (or rollback, or promotion) of one environment, as recorded and served.
 struct Deployment {
   std::string id;
   std::string app;
@@ -79,6 +86,7 @@ struct Deployment {
                                         // with) or "current" (today's env_file)
   bool env_changed = false;             // rollbacks: env_file changed since the release ran
   nlohmann::json plan;                  // dry runs: what would be done
+  std::optional<PromotedFrom> promoted_from;  // promotions: the release's source
   std::vector<Event> events;
 };
 

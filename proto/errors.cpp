@@ -20,6 +20,7 @@ constexpr std::array kCodes{
     CodeInfo{ErrorCode::not_found, "not_found", 404},
     CodeInfo{ErrorCode::method_not_allowed, "method_not_allowed", 405},
     CodeInfo{ErrorCode::conflict, "conflict", 409},
+    CodeInfo{ErrorCode::promotion_refused, "promotion_refused", 409},
     CodeInfo{ErrorCode::payload_too_large, "payload_too_large", 413},
     CodeInfo{ErrorCode::too_many_requests, "too_many_requests", 429},
     CodeInfo{ErrorCode::internal, "internal", 500},
@@ -30,7 +31,7 @@ const CodeInfo& info(ErrorCode code) {
   for (const auto& entry : kCodes) {
     if (entry.code == code) return entry;
   }
-  return kCodes[8];  // internal
+  return kCodes[9];  // internal
 }
 
 }  // namespace
@@ -41,14 +42,15 @@ int http_status(ErrorCode code) { return info(code).status; }
 nlohmann::json to_json(const ApiError& error) {
   nlohmann::json inner{{"code", to_string(error.code)}, {"message", error.message}};
   if (!error.deployment_id.empty()) inner["deployment_id"] = error.deployment_id;
+  if (!error.reason.empty()) inner["reason"] = error.reason;
   return {{"error", std::move(inner)}};
 }
 
 ApiError api_error_from_body(int status, std::string_view body) {
   ApiError error;
   error.code = ErrorCode::internal;
-  for (const auto& entry : kCodes) {
-    if (entry.status == status) error.code = entry.code;
+  for (const auto& entry : kCodes) {  // the first code of the status (409: conflict)
+    if (entry.status == status && error.code == ErrorCode::internal) error.code = entry.code;
   }
   auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_object() && json.contains("error") && json["error"].is_object()) {
@@ -64,6 +66,7 @@ ApiError api_error_from_body(int status, std::string_view body) {
     if (inner.contains("deployment_id") && inner["deployment_id"].is_string()) {
       error.deployment_id = inner["deployment_id"].get<std::string>();
     }
+    if (inner.contains("reason") && inner["reason"].is_string()) error.reason = inner["reason"].get<std::string>();
   }
   if (error.message.empty()) {
     error.message = "HTTP " + std::to_string(status) + ": " + std::string(body.substr(0, 200));

@@ -14,6 +14,7 @@ enum class ErrorCode {
   not_found,          // 404
   method_not_allowed, // 405
   conflict,           // 409: a deployment already runs for the environment
+  promotion_refused,  // 409: the source env's live release may not be promoted (`reason` says why)
   payload_too_large,  // 413
   too_many_requests,  // 429: repeated auth failures
   internal,           // 500
@@ -28,6 +29,7 @@ struct ApiError {
   ErrorCode code = ErrorCode::internal;
   std::string message;
   std::string deployment_id;  // with conflict: the deployment that is running
+  std::string reason{};       // with promotion_refused: a word for programs, e.g. source_unhealthy
 };
 
 /// A value, or the one ApiError that says why there is none: what every call at the API

@@ -97,6 +97,20 @@ std::variant<MaintenanceRequest, std::string> maintenance_fields(std::string_vie
   return request;
 }
 
+std::variant<PromoteRequest, std::string> promote_fields(std::string_view body) {
+  std::string error;
+  auto json = parse_object(body, {"from", "dry_run"}, error);
+  if (!json) return error;
+  PromoteRequest request;
+  auto from = json->find("from");
+  if (from == json->end()) return std::string("from: is required");
+  if (!from->is_string()) return std::string("from: must be a string");
+  request.from = from->get<std::string>();
+  if (auto bad = check_name("from", request.from)) return *bad;
+  if (auto bad = read_bool(*json, "dry_run", request.dry_run)) return *bad;
+  return request;
+}
+
 template <typename T>
 Result<T> as_result(std::variant<T, std::string> checked) {
   if (auto* bad = std::get_if<std::string>(&checked)) return ApiError{ErrorCode::bad_request, std::move(*bad), {}};
@@ -110,6 +124,7 @@ Result<RollbackRequest> decode_rollback_request(std::string_view body) { return 
 Result<MaintenanceRequest> decode_maintenance_request(std::string_view body) {
   return as_result(maintenance_fields(body));
 }
+Result<PromoteRequest> decode_promote_request(std::string_view body) { return as_result(promote_fields(body)); }
 
 std::string encode(const DeployRequest& request) {
   nlohmann::json json{{"version", request.version}};
@@ -127,6 +142,12 @@ std::string encode(const RollbackRequest& request) {
 
 std::string encode(const MaintenanceRequest& request) {
   return nlohmann::json{{"message", request.message}, {"retry_after", request.retry_after_seconds}}.dump();
+}
+
+std::string encode(const PromoteRequest& request) {
+  nlohmann::json json{{"from", request.from}};
+  if (request.dry_run) json["dry_run"] = true;
+  return json.dump();
 }
 
 }  // namespace fical::proto

@@ -32,6 +32,11 @@ struct MaintenanceRequest {
 };
 inline constexpr std::size_t kMaxMaintenanceMessage = 500;
 inline constexpr std::int64_t kMaxRetryAfterSeconds = 7 * 24 * 3600;
+/// POST /v1/apps/{app}/envs/{env}/promotions: the env whose live release is deployed here.
+struct PromoteRequest {
+  std::string from;
+  bool dry_run = false;
+};
 
 /// Strict: the body must be a JSON object, unknown fields are refused, values validated.
 /// A refusal is a bad_request ApiError whose message names the field that is wrong.
@@ -43,5 +48,7 @@ Result<MaintenanceRequest> decode_maintenance_request(std::string_view body);
 std::string encode(const DeployRequest& request);
 std::string encode(const RollbackRequest& request);
 std::string encode(const MaintenanceRequest& request);
+Result<PromoteRequest> decode_promote_request(std::string_view body);
+std::string encode(const PromoteRequest& request);
 
 }  // namespace fical::proto

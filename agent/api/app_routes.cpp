@@ -148,6 +148,16 @@ Response rollback(const Call& call, Deps& deps) {
   return respond(deps.service.rollback(command), accepted);
 }
 
+Response promote(const Call& call, Deps& deps) {
+  auto key = call.request.header("idempotency-key");
+  if (auto bad = check_idempotency_key(key)) return error_response(ErrorCode::bad_request, *bad);
+  auto decoded = proto::decode_promote_request(call.request.body);
+  if (auto* bad = std::get_if<proto::ApiError>(&decoded)) return error_response(*bad);
+  PromoteCommand command{call.param("app"), call.param("env"), std::get<proto::PromoteRequest>(decoded),
+                         Actor{call.token->id, call.request.peer}, std::string(key)};
+  return respond(deps.service.promote(command), accepted);
+}
+
 Response logs(const Call& call, Deps&) {
   LogsQuery query;
   query.app = call.param("app");

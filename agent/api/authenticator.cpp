@@ -43,7 +43,9 @@ const config::Token* Authenticator::authenticate(std::string_view authorization_
 
 bool has_scope(const config::Token& token, config::Scope scope) {
   return std::any_of(token.scopes.begin(), token.scopes.end(), [&](config::Scope held) {
-    return held == scope || held == config::Scope::admin;
+    // deploy may deploy any version, so it may promote one too.
+    return held == scope || held == config::Scope::admin ||
+           (scope == config::Scope::promote && held == config::Scope::deploy);
   });
 }
 

@@ -24,7 +24,7 @@ class Authenticator {
   std::vector<config::Token> tokens_;
 };
 
-/// admin implies deploy and read; deploy does not imply read.
+/// admin implies every scope; deploy implies promote (not read); promote implies nothing.
 bool has_scope(const config::Token& token, config::Scope scope);
 /// A token without an app list may act on every app.
 bool allows_app(const config::Token& token, std::string_view app);

@@ -10,6 +10,7 @@ Response list_apps(const Call& call, Deps& deps);
 Response env_status(const Call& call, Deps& deps);
 Response deploy(const Call& call, Deps& deps);
 Response rollback(const Call& call, Deps& deps);
+Response promote(const Call& call, Deps& deps);
 Response releases(const Call& call, Deps& deps);
 Response deployments(const Call& call, Deps& deps);
 Response logs(const Call& call, Deps& deps);

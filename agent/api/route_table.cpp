@@ -13,6 +13,7 @@ const Router& api_router() {
       {"GET", "/v1/apps/{app}/envs/{env}/deployments", Scope::read, routes::deployments},
       {"POST", "/v1/apps/{app}/envs/{env}/deployments", Scope::deploy, routes::deploy},
       {"POST", "/v1/apps/{app}/envs/{env}/rollback", Scope::deploy, routes::rollback},
+      {"POST", "/v1/apps/{app}/envs/{env}/promotions", Scope::promote, routes::promote},
       {"GET", "/v1/apps/{app}/envs/{env}/releases", Scope::read, routes::releases},
       {"GET", "/v1/apps/{app}/envs/{env}/logs", Scope::read, routes::logs},
       {"PUT", "/v1/apps/{app}/envs/{env}/maintenance", Scope::deploy, routes::start_maintenance},

@@ -125,6 +125,7 @@ std::optional<Scope> scope_from_string(const std::string& text) {
   if (text == "read") return Scope::read;
   if (text == "deploy") return Scope::deploy;
   if (text == "admin") return Scope::admin;
+  if (text == "promote") return Scope::promote;
   return std::nullopt;
 }
 
@@ -161,11 +162,11 @@ void parse_tokens(const YAML::Node& root, YamlReader& r, std::vector<Token>& tok
     }
     std::vector<std::string> scopes;
     if (!r.read_string_list(list[i], path, "scopes", scopes) || scopes.empty()) {
-      r.error(path + ".scopes", "needs at least one of read, deploy, admin");
+      r.error(path + ".scopes", "needs at least one of read, deploy, promote, admin");
     }
     for (const auto& name : scopes) {
       if (auto scope = scope_from_string(name)) token.scopes.push_back(*scope);
-      else r.error(path + ".scopes", "\"" + name.substr(0, 40) + "\" is not read, deploy or admin");
+      else r.error(path + ".scopes", "\"" + name.substr(0, 40) + "\" is not read, deploy, promote or admin");
     }
     r.read_string_list(list[i], path, "apps", token.apps);
     for (const auto& app : token.apps) {
@@ -291,6 +292,7 @@ const char* to_string(Scope scope) {
     case Scope::read: return "read";
     case Scope::deploy: return "deploy";
     case Scope::admin: return "admin";
+    case Scope::promote: return "promote";
   }
   return "?";
 }

@@ -44,7 +44,9 @@ struct HttpOptions {
   std::size_t max_connections = 256;
 };
 
-enum class Scope { read, deploy, admin };
+/// What a token may do. promote: promotions only (deploying a version another env runs);
+/// deploy also promotes; admin implies everything.
+enum class Scope { read, deploy, admin, promote };
 
 /// A bearer token: only its SHA-256 is stored. `apps` empty means every app.
 struct Token {

@@ -9,6 +9,8 @@
 #include "agent/deploy/deployment_run.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
+#include "agent/deploy/plan_facts.hpp"
+#include "agent/deploy/promotion.hpp"
 #include "agent/deploy/pull_preview.hpp"
 #include "agent/store/atomic_file.hpp"
 #include "proto/durations.hpp"
@@ -98,6 +100,7 @@ proto::Deployment DeploymentManager::new_record(const Start& request) {
   record.idempotency_key = request.idempotency_key;
   record.env_source = request.env_source;
   record.env_changed = request.env_changed;
+  record.promoted_from = request.promoted_from;
   record.created_at = proto::now_ms();
   return record;
 }
@@ -109,7 +112,9 @@ Result<proto::Deployment> DeploymentManager::dry_run(const Start& request, const
   DeployPlan plan;
   try {  // the facts and the planner the real run uses: it would run this plan
     plan = plan_dry_run(deps_.docker, deps_.store, app, env,
-                        {request.kind, request.version, record.id, request.env_source == "current"}, source_error);
+                        {request.kind, request.version, record.id, request.env_source == "current",
+                         request.promoted_from},
+                        source_error);
   } catch (const docker::DockerError& e) {
     return ApiError{ErrorCode::unavailable, std::string("Docker: ") + e.what(), {}};
   }
@@ -273,6 +278,57 @@ Result<proto::Deployment> DeploymentManager::rollback(const RollbackCommand& com
     request.env_preview = env_preview(deps_.config, app->name, *app->find_environment(command.env), deps_.store,
                                       release, command.request.current_env);
   }
+  return start(request);
+}
+
+Result<proto::Deployment> DeploymentManager::promote(const PromoteCommand& command) {
+  const auto* app = deps_.config.find_app(command.app);
+  const auto* to = app ? app->find_environment(command.env) : nullptr;
+  if (!to) return not_found(command.app + "/" + command.env + " is not configured");
+  const auto* from = app->find_environment(command.request.from);
+  if (!from) return not_found(command.app + "/" + command.request.from + " is not configured");
+  if (!command.idempotency_key.empty() &&
+      deps_.store.find_idempotent(command.app, command.env, command.idempotency_key)) {
+    // A repeat of a promotion already accepted: the earlier one, whatever the source is now.
+    return start({.kind = proto::DeploymentKind::promote, .app = command.app, .env = command.env,
+                  .actor = command.actor, .idempotency_key = command.idempotency_key});
+  }
+  PromotionFacts facts;
+  try {  // Docker's word on the source's containers now: outside the mutex
+    facts = gather_promotion_facts(deps_.docker, deps_.store, *app, *from);
+  } catch (const docker::DockerError& e) {
+    return ApiError{ErrorCode::unavailable,
+                    "Docker does not answer, so the health of " + command.app + "/" + from->name +
+                        " cannot be checked: " + e.what(),
+                    {}};
+  }
+  facts.view = view_.containers(app->name, from->name);
+  facts.view_state = view_.freshness(kViewFresh);
+  {
+    std::lock_guard lock(mutex_);
+    // A deployment that has ended holds its lease only until its thread returns: not running.
+    if (auto holder = locks_.holder(app->name, from->name); holder && *holder != kKeepWarmHolder) {
+      auto it = logs_.find(*holder);
+      if (it == logs_.end() || !it->second->ended()) facts.running_deployment = *holder;
+    }
+  }
+  auto checked = check_promotion(*app, *from, *to, facts);
+  if (const auto* refused = std::get_if<PromotionRefusal>(&checked)) {
+    bool same = refused->reason == promotion_reason::kSameEnv;
+    ApiError error{same ? ErrorCode::bad_request : ErrorCode::promotion_refused, refused->message, {}};
+    error.reason = refused->reason;
+    return error;
+  }
+  const auto& release = std::get<proto::Release>(checked);
+  Start request{.kind = proto::DeploymentKind::promote,
+                .app = command.app,
+                .env = command.env,
+                .version = release.version,
+                .dry_run = command.request.dry_run,
+                .actor = command.actor,
+                .idempotency_key = command.idempotency_key,
+                .promoted_from = proto::PromotedFrom{from->name, release.deployment_id}};
+  if (request.dry_run) request.env_preview = env_preview(deps_.config, app->name, *to, deps_.store, nullptr, false);
   return start(request);
 }
 

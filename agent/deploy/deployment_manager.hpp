@@ -57,6 +57,7 @@ class DeploymentManager : public DeploymentService {
   Result<std::vector<proto::Release>> releases(const std::string& app, const std::string& env) override;
   Result<proto::Deployment> deploy(const DeployCommand& command) override;
   Result<proto::Deployment> rollback(const RollbackCommand& command) override;
+  Result<proto::Deployment> promote(const PromoteCommand& command) override;
   Result<proto::Deployment> deployment(const std::string& id) override;
   Result<proto::Deployment> cancel(const std::string& id, const Actor& actor) override;
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
@@ -78,6 +79,7 @@ class DeploymentManager : public DeploymentService {
     std::string env_source;    // rollbacks: "recorded" or "current"
     bool env_changed = false;  // rollbacks: today's env_file differs from the release's
     nlohmann::json env_preview = nullptr;  // dry runs: the env keys it would change (env_preview.hpp)
+    std::optional<proto::PromotedFrom> promoted_from;  // promotions
   };
   Result<proto::Deployment> start(const Start& request);
   proto::Deployment new_record(const Start& request);

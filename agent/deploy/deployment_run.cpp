@@ -7,7 +7,26 @@ namespace fical::agent::deploy {
 namespace {
 
 PlanRequest request_of(const proto::Deployment& record) {
-  return {record.kind, record.version, record.id, record.env_source == "current"};
+  return {record.kind, record.version, record.id, record.env_source == "current", record.promoted_from};
+}
+
+/// A promotion runs the release it was accepted for, as recorded; why it cannot, or empty.
+std::string unpromotable(const config::App& app, const config::Environment& env, const PlanRequest& request,
+                         const PlanFacts& facts) {
+  if (request.kind != proto::DeploymentKind::promote) return {};
+  if (!request.promoted_from) return "a promotion without its source";
+  if (!facts.recorded) {
+    return "the release of " + request.promoted_from->env + " this promotion runs (deployment " +
+           request.promoted_from->deployment_id + ") is no longer recorded";
+  }
+  auto refused = check_promoted_release(app, request.promoted_from->env, env, *facts.recorded);
+  return refused ? refused->message : std::string();
+}
+
+/// Build mode resolves the ref to a commit first, except for a promotion: it runs images
+/// the source env built, at the commit its release recorded.
+bool resolves_source(const config::App& app, const PlanRequest& request) {
+  return app.source && request.kind != proto::DeploymentKind::promote;
 }
 
 const proto::Release* recorded_of(const PlanFacts& facts) { return facts.recorded ? &*facts.recorded : nullptr; }
@@ -28,8 +47,14 @@ proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& l
     log.finish(proto::DeploymentState::failed, e.what());
     return proto::DeploymentState::failed;
   }
+  if (auto why = unpromotable(app, env, request, facts); !why.empty()) {  // nothing was changed yet
+    log.enter_phase(proto::Phase::preflight);
+    log.error(why, {{"reason", "not_promotable"}});
+    log.finish(proto::DeploymentState::failed, why);
+    return proto::DeploymentState::failed;
+  }
   SourceCheckout checkout;
-  if (app.source) {
+  if (resolves_source(app, request)) {
     // The commit is an input of the plan: resolved first, so the plan pins images to it.
     if (log.cancel_requested()) {
       log.finish(proto::DeploymentState::cancelled, "cancelled before the switch");
@@ -57,7 +82,7 @@ DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, 
                         const config::Environment& env, const PlanRequest& request, std::string& source_error) {
   auto state = store.load_env(app.name, env.name);
   auto facts = gather_plan_facts(docker, store, app, env, state, request);
-  if (app.source) {
+  if (resolves_source(app, request)) {
     try {
       facts.commit = resolve_commit(store.dir(), app.name, *app.source,
                                     source_ref(request.kind, request.version, recorded_of(facts)));

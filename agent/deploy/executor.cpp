@@ -133,13 +133,27 @@ std::optional<docker::RegistryAuth> Executor::registry_auth(const std::string& i
 
 void Executor::pull_images() {
   auto to_pull = images_to_pull(plan_);
-  if (to_pull.empty()) return;
+  bool local = std::any_of(plan_.containers.begin(), plan_.containers.end(),
+                           [](const ContainerPlan& c) { return !c.expected_image_id.empty(); });
+  if (to_pull.empty() && !local) return;
   enter(Phase::pull);
   for (const auto& image : to_pull) pull_image(image);
   for (const auto& c : plan_.containers) {
     if (c.build) continue;
     const auto& image = c.image;
     auto info = deps_.docker.inspect_image(image);
+    if (!c.expected_image_id.empty()) {  // a promoted built image: exactly the one the source runs
+      if (!info || info->id != c.expected_image_id) {
+        throw StepError(image + (info ? " is now image " + short_id(info->id) : std::string(" is no longer on this host")) +
+                            ", not " + short_id(c.expected_image_id) + ", the image " + plan_.version +
+                            " was built as; " + serving(),
+                        {{"reason", "image_changed"}, {"image", image}, {"image_id", c.expected_image_id}});
+      }
+      images_.push_back({c.service, image, "", info->id});
+      log_.info(image + " is " + short_id(info->id) + ", as built for " + plan_.version,
+                {{"image", image}, {"image_id", info->id}});
+      continue;
+    }
     if (!info) throw StepError(image + " is not present after the pull");
     std::string digest;
     auto repo = split_reference(image).first;
@@ -153,7 +167,8 @@ void Executor::pull_images() {
 }
 
 void Executor::prefetch_present_images() {
-  if (plan_.kind == proto::DeploymentKind::rollback) return;  // it pulls only what is gone
+  // A rollback or promotion pulls only what is gone (by digest: what is here is exact).
+  if (plan_.kind != proto::DeploymentKind::deploy) return;
   for (const auto& image : images_to_pull(plan_)) {
     if (prefetched_.count(image)) continue;
     // An image that downloads reports its progress in the pull phase: not started here.
@@ -177,6 +192,12 @@ void Executor::await_prefetched(const std::string& image, std::future<void>& pul
 
 StepError Executor::pull_failed(const std::string& image, const docker::DockerError& e) const {
   nlohmann::json details{{"reason", "pull_failed"}, {"image", image}, {"status", e.status()}};
+  if (plan_.promotion) {
+    return StepError("promoting " + plan_.version + " needs " + image + ", the image it runs in " +
+                         plan_.promotion->from_env + ", which is not on this host and could not be pulled: " +
+                         e.what() + "; " + serving(),
+                     details);
+  }
   if (plan_.kind == proto::DeploymentKind::rollback) {
     // The release's image was removed here and the registry cannot give it back.
     return StepError("rollback to " + plan_.version + " needs " + image +
@@ -189,7 +210,7 @@ StepError Executor::pull_failed(const std::string& image, const docker::DockerEr
 
 void Executor::pull_image(const std::string& image) {
   bool present = deps_.docker.inspect_image(image).has_value();
-  if (plan_.kind == proto::DeploymentKind::rollback && present) {
+  if (plan_.kind != proto::DeploymentKind::deploy && present) {
     log_.info(image + " is still here: no pull", {{"event", "pull_skipped"}, {"image", image}});
     return;
   }
@@ -227,6 +248,7 @@ void Executor::pull_image(const std::string& image) {
 }
 
 void Executor::build_images() {
+  if (plan_.promotion) return;  // it builds nothing: it runs what the source env built
   enter(Phase::build);
   for (const auto& c : plan_.containers) {
     if (!c.build) continue;

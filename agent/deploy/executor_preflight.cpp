@@ -114,6 +114,7 @@ void Executor::read_env_file() {
   if (environment().has_env_sources()) read_todays_env_sources();
   env_hash_ = today_hash;
   if (plan_.rollback) prepare_rollback(*plan_.rollback);
+  if (plan_.promotion) report_pinned_images();
 }
 
 EnvVars Executor::read_todays_env_file(std::string& hash) {

@@ -43,7 +43,8 @@ void Executor::prepare_rollback(const RollbackPlan& rollback) {
 void Executor::report_pinned_images() {
   for (const auto& c : plan_.containers) {
     if (!c.pinned_to_digest) continue;
-    log_.info(c.service + " runs " + c.image + ", the image " + plan_.version + " ran (its tag may have moved since)",
+    auto ran = plan_.promotion ? " runs in " + plan_.promotion->from_env : std::string(" ran");
+    log_.info(c.service + " runs " + c.image + ", the image " + plan_.version + ran + " (its tag may have moved since)",
               {{"event", "image_pinned"}, {"service", c.service}, {"image", c.image}});
   }
 }

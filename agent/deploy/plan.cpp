@@ -5,6 +5,7 @@
 #include "agent/deploy/build_output.hpp"
 #include "agent/deploy/docker_specs.hpp"
 #include "agent/deploy/naming.hpp"
+#include "agent/deploy/promotion.hpp"
 #include "agent/router/upstream.hpp"
 
 namespace fical::agent::deploy {
@@ -101,7 +102,7 @@ std::string_view to_string(ContainerAction action) {
 std::string_view to_string(EnvSource source) { return source == EnvSource::recorded ? "recorded" : "current"; }
 
 std::string source_ref(proto::DeploymentKind kind, const std::string& version, const proto::Release* recorded) {
-  if (kind == proto::DeploymentKind::rollback && recorded && !recorded->commit.empty()) return recorded->commit;
+  if (kind != proto::DeploymentKind::deploy && recorded && !recorded->commit.empty()) return recorded->commit;
   return version;
 }
 
@@ -110,13 +111,14 @@ std::vector<std::string> images_to_pull(const DeployPlan& plan) {
   auto add = [&](const std::string& image) {
     if (std::find(images.begin(), images.end(), image) == images.end()) images.push_back(image);
   };
+  auto local = [](const ContainerPlan& c) { return c.build || !c.expected_image_id.empty(); };
   for (const auto& c : plan.containers) {
-    if (!c.build) add(c.image);
+    if (!local(c)) add(c.image);
   }
   if (plan.migration) {
     auto service = std::find_if(plan.containers.begin(), plan.containers.end(),
                                        [&](const ContainerPlan& c) { return c.service == plan.migration->service; });
-    if (service == plan.containers.end() || !service->build) add(plan.migration->image);
+    if (service == plan.containers.end() || !local(*service)) add(plan.migration->image);
   }
   return images;
 }
@@ -126,7 +128,9 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
                            const std::string& version, const std::string& deployment_id,
                            const PlanFacts& facts) {
   const bool rollback = kind == proto::DeploymentKind::rollback;
-  const proto::Release* recorded = rollback && facts.recorded ? &*facts.recorded : nullptr;
+  const bool promotion = kind == proto::DeploymentKind::promote;
+  const proto::Release* recorded = (rollback || promotion) && facts.recorded ? &*facts.recorded : nullptr;
+  const proto::Release* promoted = promotion ? recorded : nullptr;
   DeployPlan plan;
   plan.deployment_id = deployment_id;
   plan.app = app.name;
@@ -147,9 +151,10 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
   plan.reuse_warm_containers = rollback && state.warm_until && state.warm_color == plan.target_color;
   if (app.source) {
     plan.source_ref = source_ref(kind, version, recorded);
-    plan.commit = facts.commit;
+    plan.commit = promoted ? promoted->commit : facts.commit;
   }
-  if (recorded) plan.rollback = plan_rollback(env, *recorded, facts);
+  if (recorded && rollback) plan.rollback = plan_rollback(env, *recorded, facts);
+  if (promoted) plan.promotion = PromotionPlan{facts.promoted_from_env, promoted->deployment_id};
   auto env_source = plan.rollback ? plan.rollback->env_source : EnvSource::current;
   bool recreate_retained = plan.rollback && plan.rollback->recreate_retained;
 
@@ -158,7 +163,12 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
     ContainerPlan c;
     c.service = service.name;
     c.name = container_name(app.name, env.name, service.name, plan.target_color);
-    if (built) {
+    if (auto exact = promoted ? promoted_image(app, service, *promoted) : PromotedImage{}; !exact.image.empty()) {
+      c.image = exact.image;  // the source's exact image: never re-resolved from a tag
+      c.expected_image_id = exact.image_id;
+      c.pinned_to_digest = true;
+      built = false;  // built once, in the source env: not here
+    } else if (built) {
       c.image = built_image_repository(app.name, service.name) + ":" + (plan.commit.empty() ? version : plan.commit);
     } else {
       c.image = service.image + ":" + version;
@@ -168,8 +178,8 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
       }
     }
     c.network = env.network;
-    const auto* spec = &service.spec;
-    if (recorded) {
+    const auto* spec = &service.spec;  // a promotion runs with the target env's own config
+    if (recorded && rollback) {
       if (auto it = recorded->specs.find(service.name); it != recorded->specs.end()) spec = &it->second;
     }
     c.spec = *spec;
@@ -188,7 +198,7 @@ DeployPlan plan_deployment(const config::App& app, const config::Environment& en
     c.action = start_action(facts, c.name, version, rollback, plan.reuse_warm_containers, recreate_retained,
                             c.replaces);
     plan.containers.push_back(std::move(c));
-    if (service.migrate && kind == proto::DeploymentKind::deploy) {
+    if (service.migrate && !rollback) {
       MigrationPlan m;
       m.service = service.name;
       m.name = migration_container_name(app.name, env.name, service.name, deployment_id);

@@ -43,6 +43,9 @@ struct ContainerPlan {
   // that recorded its digest repository@sha256:...
   std::string image;
   bool pinned_to_digest = false;  // image is the recorded digest, not the tag
+  // A promotion's built image (build mode): local, never pulled or built; the pull phase
+  // checks that `image` is still exactly this image id.
+  std::string expected_image_id;
   std::string network;  // "host" or a Docker network
   std::map<std::string, std::string> env;  // config env (+ PORT in host mode); env_file added at run
   std::map<std::string, std::string> labels;
@@ -87,6 +90,12 @@ struct RollbackPlan {
   bool recreate_retained = false;
 };
 
+/// What a promotion runs: the live release of another environment, by its exact images.
+struct PromotionPlan {
+  std::string from_env;
+  std::string of_deployment;  // the deployment that made the release live there
+};
+
 /// Everything a deployment of one environment will do, in order.
 struct DeployPlan {
   std::string deployment_id;
@@ -106,6 +115,7 @@ struct DeployPlan {
   std::string source_ref;
   std::string commit;
   std::optional<RollbackPlan> rollback;   // set for rollbacks of a recorded release
+  std::optional<PromotionPlan> promotion;  // set for promotions of a recorded release
   std::optional<MigrationPlan> migration;
   std::vector<ContainerPlan> containers;
   std::vector<router::UpstreamTarget> upstreams;           // after the switch
@@ -128,8 +138,10 @@ struct FoundContainer {
 /// (plan_facts.hpp), so a dry run and the real run plan from the same facts.
 struct PlanFacts {
   // The release a rollback returns to: its services run with the specs and digests it
-  // recorded (those it has), not today's.
+  // recorded (those it has), not today's. A promotion: the source env's release, whose
+  // digests (or built image ids) run with the target env's own config.
   std::optional<proto::Release> recorded;
+  std::string promoted_from_env;      // promotion: the env `recorded` is live in
   bool current_env = false;           // rollback: today's env, not the recorded one
   bool recorded_env_snapshot = false; // rollback: the env `recorded` ran with is kept
   bool env_file_changed = false;      // rollback: today's env_file differs from `recorded`'s
@@ -137,14 +149,16 @@ struct PlanFacts {
   std::map<std::string, FoundContainer> target_containers;  // by name; absent: none
 };
 
-/// Plans a deploy of `version` (or a rollback to it) into the color that is not live.
+/// Plans a deploy of `version` (or a rollback to it, or a promotion of it) into the color
+/// that is not live.
 DeployPlan plan_deployment(const config::App& app, const config::Environment& env,
                            const store::EnvState& state, proto::DeploymentKind kind,
                            const std::string& version, const std::string& deployment_id,
                            const PlanFacts& facts = {});
 
 /// Build mode: the ref a deployment checks out. A rollback rebuilds exactly what ran (the
-/// commit `recorded` names), even if its ref moved since; otherwise the version.
+/// commit `recorded` names), even if its ref moved since; otherwise the version. (A
+/// promotion checks out nothing: it runs the images the source built.)
 std::string source_ref(proto::DeploymentKind kind, const std::string& version, const proto::Release* recorded);
 
 /// The images the pull phase fetches, once each: every container's that is not built,

@@ -7,6 +7,7 @@
 
 #include "agent/config/config.hpp"
 #include "agent/deploy/plan.hpp"
+#include "agent/deploy/promotion.hpp"
 #include "agent/docker/engine.hpp"
 #include "agent/store/state_store.hpp"
 
@@ -18,6 +19,7 @@ struct PlanRequest {
   std::string version;
   std::string deployment_id;
   bool current_env = false;  // rollbacks
+  std::optional<proto::PromotedFrom> promoted_from;  // promotions: the release run
 };
 
 /// Reads the store and inspects the target color's containers. `state` is the env state
@@ -25,6 +27,16 @@ struct PlanRequest {
 /// DockerError when Docker does not answer.
 PlanFacts gather_plan_facts(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
                             const config::Environment& env, const store::EnvState& state, const PlanRequest& request);
+
+/// The release `from` (env + deployment id) names in the store, or nullopt.
+std::optional<proto::Release> promoted_release(store::StateStore& store, const std::string& app,
+                                               const proto::PromotedFrom& from);
+
+/// A promotion's facts about its source env `from` from the store and Docker (its live
+/// color's containers inspected now). The running deployment and the containers view are
+/// the manager's to add. Throws DockerError when Docker does not answer.
+PromotionFacts gather_promotion_facts(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
+                                      const config::Environment& from);
 
 /// Whether today's env_file differs from the one `release` ran with (false when it cannot
 /// be read: the deployment's preflight says so).

@@ -16,6 +16,7 @@ nlohmann::json to_json(const DeployPlan& plan) {
                              {"port", c.port ? nlohmann::json(*c.port) : nlohmann::json(nullptr)},
                              {"action", to_string(c.action)}, {"env_source", to_string(c.env_source)}};
     if (c.pinned_to_digest) container["pinned_to_digest"] = true;
+    if (!c.expected_image_id.empty()) container["image_id"] = c.expected_image_id;
     if (c.replaces) container["replaces"] = *c.replaces;
     if (c.build) container["built"] = true;
     images.push_back(c.image);
@@ -59,6 +60,9 @@ nlohmann::json to_json(const DeployPlan& plan) {
                         {"recreate_retained", r.recreate_retained},
                         {"pin_secret_versions", r.pin_secret_versions}};
     if (r.pin_secret_versions) json["rollback"]["secret_versions"] = proto::to_json(r.secret_versions);
+  }
+  if (plan.promotion) {
+    json["promotion"] = {{"from_env", plan.promotion->from_env}, {"of_deployment", plan.promotion->of_deployment}};
   }
   if (plan.migration) {
     json["migration"] = {{"service", plan.migration->service},

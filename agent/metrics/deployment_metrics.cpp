@@ -61,7 +61,7 @@ void DeploymentMetrics::render(std::string& out, const std::vector<proto::AppSum
   {
     std::lock_guard lock(mutex_);
     render_counter(out, "fical_deployments_total",
-                   "Deployments that ended, by app, env, kind (deploy, rollback) and result.", deployments_);
+                   "Deployments that ended, by app, env, kind (deploy, rollback, promote) and result.", deployments_);
     render_histogram(out, "fical_deployment_duration_seconds",
                      "Time from a deployment's acceptance to its end.", durations_);
     render_histogram(out, "fical_deployment_phase_duration_seconds",

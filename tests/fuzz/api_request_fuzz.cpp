@@ -26,6 +26,7 @@ struct EmptyService : DeploymentService {
   }
   Result<proto::Deployment> deploy(const DeployCommand&) override { return none(); }
   Result<proto::Deployment> rollback(const RollbackCommand&) override { return none(); }
+  Result<proto::Deployment> promote(const PromoteCommand&) override { return none(); }
   Result<proto::Deployment> deployment(const std::string&) override { return none(); }
   Result<proto::Deployment> cancel(const std::string&, const Actor&) override { return none(); }
   Result<EventsPage> events(const std::string&, std::uint64_t) override { return none(); }
@@ -55,5 +56,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)fical::proto::decode_deploy_request(bytes);
   (void)fical::proto::decode_rollback_request(bytes);
+  (void)fical::proto::decode_promote_request(bytes);
   return 0;
 }

@@ -18,6 +18,14 @@ void FakeDockerEngine::add_registry_image(const std::string& ref, FakeImageBehav
   registry_[ref] = behaviour;
 }
 
+void FakeDockerEngine::add_local_image(const std::string& ref, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  ImageInfo image;
+  image.id = id;
+  image.repo_tags = {ref};
+  images_[ref] = image;
+}
+
 void FakeDockerEngine::fail_next(const std::string& call_prefix, DockerError error) {
   std::lock_guard lock(mutex_);
   failures_.emplace_back(call_prefix, std::move(error));

@@ -28,6 +28,8 @@ class FakeDockerEngine : public agent::docker::DockerEngine {
  public:
   /// An image that "pulls" (and is then present) with a digest of its own.
   void add_registry_image(const std::string& ref, FakeImageBehaviour behaviour = {});
+  /// An image present here only, as a build leaves it: id `id`, no repository digest.
+  void add_local_image(const std::string& ref, const std::string& id);
   /// The next call whose line starts with `call_prefix` throws `error` (once).
   void fail_next(const std::string& call_prefix, agent::docker::DockerError error);
   /// Every call so far, one line each, in order.

@@ -38,6 +38,7 @@ class ScriptedService final : public DeploymentService {
   }
   Result<proto::Deployment> deploy(const DeployCommand&) override { return unavailable(); }
   Result<proto::Deployment> rollback(const RollbackCommand&) override { return unavailable(); }
+  Result<proto::Deployment> promote(const PromoteCommand&) override { return unavailable(); }
   Result<proto::Deployment> deployment(const std::string&) override { return unavailable(); }
   Result<proto::Deployment> cancel(const std::string&, const Actor&) override {
     std::unique_lock lock(mutex_);  // as a write that waits on a registry would

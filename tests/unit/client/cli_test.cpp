@@ -113,6 +113,44 @@ TEST_CASE("rollback --current-env asks for today's env_file", "[client]") {
   CHECK(p.transport.requests[0].body == R"({"current_env":true,"release":"v2"})");
 }
 
+TEST_CASE("promote forwards --from and --to, follows like deploy, and a refusal is exit 3", "[client][promote]") {
+  TestProcess p;
+  auto events = successful_events();
+  std::string stream;
+  for (const auto& e : events) stream += to_json(e).dump() + "\n";
+  p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  p.transport.script.push_back({{200, "application/x-ndjson", ""}, {stream}, false, false});
+  p.transport.script.push_back({{200, "application/json", to_json(ended(DeploymentState::succeeded, events)).dump()}, {}, false, false});
+  CHECK(p.run({"promote", "--app", "web", "--from", "staging", "--to", "production"}) == 0);
+  REQUIRE(p.transport.requests.size() == 3);
+  CHECK(p.transport.requests[0].method == "POST");
+  CHECK(p.transport.requests[0].target == "/v1/apps/web/envs/production/promotions");
+  CHECK(p.transport.requests[0].body == R"({"from":"staging"})");
+
+  TestProcess failed;  // exit 0 only when live
+  failed.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  failed.transport.script.push_back({{200, "application/x-ndjson", ""}, {stream}, false, false});
+  failed.transport.script.push_back({{200, "application/json", to_json(ended(DeploymentState::failed, events)).dump()}, {}, false, false});
+  CHECK(failed.run({"promote", "--app", "web", "--from", "staging", "--to", "production"}) == 1);
+
+  TestProcess refused;
+  refused.transport.script.push_back(
+      {{409, "application/json",
+        R"({"error":{"code":"promotion_refused","message":"staging is not healthy","reason":"source_unhealthy"}})"},
+       {}, false, false});
+  CHECK(refused.run({"promote", "--app", "web", "--from", "staging", "--to", "production"}) == 3);
+  CHECK(refused.err.str().find("source_unhealthy") != std::string::npos);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"promote", "--app", "web", "--from", "staging", "--to", "staging"},
+           {"promote", "--app", "web", "--from", "Staging", "--to", "production"},
+           {"promote", "--app", "web", "--to", "production"}}) {
+    TestProcess usage;
+    CHECK(usage.run(args) == 2);
+    CHECK(usage.transport.requests.empty());
+  }
+}
+
 TEST_CASE("deploy with --no-wait prints the id, with --json only the record", "[client]") {
   TestProcess p;
   p.env["FICAL_URL"] = "unix:/run/fical/agent.sock";

@@ -122,3 +122,18 @@ TEST_CASE("env status says how current its containers are, older agents read as 
   json["containers_view"] = "sideways";
   CHECK(env_status_from_json(json).containers_view == ContainersView::unknown);
 }
+
+TEST_CASE("a promotion's record keeps its kind and source through JSON", "[proto][promote]") {
+  auto d = sample_deployment();
+  d.kind = DeploymentKind::promote;
+  d.promoted_from = PromotedFrom{"staging", "d-20261201-220000-abc"};
+  auto json = to_json(d);
+  CHECK(json["kind"] == "promote");
+  CHECK(json["promoted_from"]["env"] == "staging");
+  auto back = deployment_from_json(json);
+  CHECK(back.kind == DeploymentKind::promote);
+  REQUIRE(back.promoted_from);
+  CHECK(*back.promoted_from == *d.promoted_from);
+  CHECK_FALSE(deployment_from_json(to_json(sample_deployment())).promoted_from);
+  CHECK(deployment_kind_from_string("promote") == DeploymentKind::promote);
+}

@@ -32,3 +32,13 @@ TEST_CASE("a body that is not ours still yields a readable error", "[proto]") {
   CHECK(error.message == "HTTP 502: <html>Bad Gateway</html>");
   CHECK(api_error_from_body(404, "").code == ErrorCode::not_found);
 }
+
+TEST_CASE("a refused promotion carries its reason, and its 409 is told apart from a conflict", "[proto][promote]") {
+  ApiError error{ErrorCode::promotion_refused, "staging is not healthy", {}};
+  error.reason = "source_unhealthy";
+  CHECK(http_status(ErrorCode::promotion_refused) == 409);
+  auto back = api_error_from_body(409, to_json(error).dump());
+  CHECK(back.code == ErrorCode::promotion_refused);
+  CHECK(back.reason == "source_unhealthy");
+  CHECK(api_error_from_body(409, "").code == ErrorCode::conflict);  // a 409 without a body
+}

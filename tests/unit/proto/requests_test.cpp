@@ -80,3 +80,15 @@ TEST_CASE("a maintenance request: message and retry_after within bounds, default
         "message: at most 500 bytes");
   CHECK(error_of(decode_maintenance_request(R"({"page":"/x"})")) == "body: unknown field \"page\"");
 }
+
+TEST_CASE("a promote request names the env it promotes from", "[proto][promote]") {
+  auto ok = decode_promote_request(R"({"from":"staging","dry_run":true})");
+  REQUIRE(std::holds_alternative<PromoteRequest>(ok));
+  CHECK(std::get<PromoteRequest>(ok).from == "staging");
+  CHECK(std::get<PromoteRequest>(ok).dry_run);
+  CHECK(encode(PromoteRequest{"staging", false}) == R"({"from":"staging"})");
+  CHECK(error_of(decode_promote_request("{}")) == "from: is required");
+  CHECK(error_of(decode_promote_request(R"({"from":1})")) == "from: must be a string");
+  CHECK_FALSE(error_of(decode_promote_request(R"({"from":"Staging!"})")).empty());
+  CHECK(error_of(decode_promote_request(R"({"from":"staging","version":"v9"})")) == "body: unknown field \"version\"");
+}

@@ -43,6 +43,20 @@ TEST_CASE("admin implies the other scopes, app lists restrict", "[api]") {
   CHECK_FALSE(allows_app(deployer, "blog"));
 }
 
+TEST_CASE("promote is implied by deploy and admin, and implies nothing", "[api][promote]") {
+  config::Token promoter{"p", "", {config::Scope::promote}, {}};
+  config::Token deployer{"d", "", {config::Scope::deploy}, {}};
+  config::Token reader{"r", "", {config::Scope::read}, {}};
+  config::Token admin{"a", "", {config::Scope::admin}, {}};
+  CHECK(has_scope(promoter, config::Scope::promote));
+  CHECK_FALSE(has_scope(promoter, config::Scope::deploy));
+  CHECK_FALSE(has_scope(promoter, config::Scope::read));
+  CHECK_FALSE(has_scope(promoter, config::Scope::admin));
+  CHECK(has_scope(deployer, config::Scope::promote));
+  CHECK(has_scope(admin, config::Scope::promote));
+  CHECK_FALSE(has_scope(reader, config::Scope::promote));
+}
+
 TEST_CASE("the failure limiter blocks a key after N failures within the window", "[api]") {
   FailureLimiter limiter(3, 60s);
   FailureLimiter::TimePoint t0{};

@@ -56,6 +56,11 @@ class FakeDeploymentService final : public DeploymentService {
     last_rollback = command;
     return make("d-3", command.app, command.env, command.request.release);
   }
+  Result<proto::Deployment> promote(const PromoteCommand& command) override {
+    if (auto missing = find(command.app, command.env)) return *missing;
+    last_promote = command;
+    return make("d-4", command.app, command.env, "v1");
+  }
   Result<proto::Deployment> deployment(const std::string& id) override {
     if (id != "d-1") return proto::ApiError{proto::ErrorCode::not_found, "no deployment", {}};
     return make("d-1", "web", "staging", "v1");
@@ -92,6 +97,7 @@ class FakeDeploymentService final : public DeploymentService {
   std::optional<RollbackCommand> last_rollback;
   std::optional<MaintenanceCommand> last_maintenance;
   bool in_maintenance = false;
+  std::optional<PromoteCommand> last_promote;
   std::size_t last_limit = 0;
 
  private:

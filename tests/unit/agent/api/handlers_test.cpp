@@ -22,7 +22,8 @@ struct Fixture {
   testing::FakeDeploymentService service;
   Authenticator authenticator{{token("reader", "read-secret", {Scope::read}),
                                token("deployer", "deploy-secret", {Scope::read, Scope::deploy}),
-                               token("web-only", "web-secret", {Scope::admin}, {"web"})}};
+                               token("web-only", "web-secret", {Scope::admin}, {"web"}),
+                               token("promoter", "promote-secret", {Scope::promote})}};
   FailureLimiter limiter{3, std::chrono::seconds(60)};
   MetricsRegistry metrics;
   std::vector<AuditRecord> audited;
@@ -103,6 +104,40 @@ TEST_CASE("a deploy passes the body, actor and Idempotency-Key to the service", 
 
   request.headers[1].second = std::string(129, 'k');
   CHECK(handle(request, f.deps).status == 400);
+}
+
+TEST_CASE("a promote token may promote but not deploy, roll back or read, and deploy may promote", "[api][promote]") {
+  Fixture f;
+  auto promote = f.call("POST", "/v1/apps/web/envs/production/promotions", "promote-secret", R"({"from":"staging"})");
+  CHECK(promote.status == 202);
+  CHECK(header(promote, "Location") == "/v1/deployments/d-4");
+  REQUIRE(f.service.last_promote);
+  CHECK(f.service.last_promote->env == "production");
+  CHECK(f.service.last_promote->request.from == "staging");
+  CHECK(f.service.last_promote->actor.token_id == "promoter");
+  REQUIRE(f.audited.size() == 1);
+  CHECK(f.audited[0].outcome == "accepted");
+  CHECK(f.audited[0].deployment_id == "d-4");
+  CHECK(f.audited[0].route == "/v1/apps/{app}/envs/{env}/promotions");
+
+  // Not any version of its choosing, nor a rollback, nor reading.
+  CHECK(f.call("POST", "/v1/apps/web/envs/production/deployments", "promote-secret", R"({"version":"v9"})").status == 403);
+  CHECK_FALSE(f.service.last_deploy);
+  CHECK(f.call("POST", "/v1/apps/web/envs/production/rollback", "promote-secret").status == 403);
+  CHECK_FALSE(f.service.last_rollback);
+  CHECK(f.call("GET", "/v1/apps/web/envs/production", "promote-secret").status == 403);
+  CHECK(f.audited.back().outcome == "forbidden");
+
+  f.service.last_promote.reset();
+  CHECK(f.call("POST", "/v1/apps/web/envs/production/promotions", "deploy-secret", R"({"from":"staging"})").status == 202);
+  CHECK(f.service.last_promote);
+  auto read = f.call("POST", "/v1/apps/web/envs/production/promotions", "read-secret", R"({"from":"staging"})");
+  CHECK(read.status == 403);
+
+  auto bad = f.call("POST", "/v1/apps/web/envs/production/promotions", "promote-secret", R"({"version":"v1"})");
+  CHECK(bad.status == 400);
+  CHECK(code(bad) == "bad_request");
+  CHECK(f.call("POST", "/v1/apps/web/envs/production/promotions", "promote-secret", R"({"from":"Bad Name"})").status == 400);
 }
 
 TEST_CASE("a deploy with a bad body names the field, a conflict carries the running id",

@@ -124,7 +124,7 @@ apps:
   CHECK_THAT(all, Catch::Contains("colour: unknown key"));
   CHECK_THAT(all, Catch::Contains("tokens[0].id: \"Bad_Id\""));
   CHECK_THAT(all, Catch::Contains("tokens[0].sha256: must be 64 hex digits"));
-  CHECK_THAT(all, Catch::Contains("tokens[0].scopes: \"root\" is not read, deploy or admin"));
+  CHECK_THAT(all, Catch::Contains("tokens[0].scopes: \"root\" is not read, deploy, promote or admin"));
   CHECK_THAT(all, Catch::Contains("apps.web.environments.staging.services.backend.image: name the repository only"));
   CHECK_THAT(all, Catch::Contains("apps.web.environments.staging.services.backend.port: must be 1-65535"));
   CHECK_THAT(all, Catch::Contains("apps.web.environments.staging.services.backend.health.http: must be a path"));
@@ -197,6 +197,14 @@ TEST_CASE("tokens must name configured apps, and hashes are normalised", "[confi
   auto ok = parse_with("tokens: [{ id: t, sha256: '" + std::string(64, 'A') + "', scopes: [admin] }]");
   REQUIRE(ok.config);
   CHECK(ok.config->tokens[0].sha256_hex == std::string(64, 'a'));
+}
+
+TEST_CASE("a token may have the promote scope alone", "[config][promote]") {
+  auto ok = parse_with("tokens: [{ id: ci-promote, sha256: '" + std::string(64, 'b') + "', scopes: [promote] }]");
+  REQUIRE(ok.config);
+  REQUIRE(ok.config->tokens.size() == 1);
+  CHECK(ok.config->tokens[0].scopes == std::vector<Scope>{Scope::promote});
+  CHECK(std::string(to_string(Scope::promote)) == "promote");
 }
 
 TEST_CASE("broken YAML says where", "[config]") {
