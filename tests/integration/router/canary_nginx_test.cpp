@@ -68,6 +68,26 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
+/// The processes whose parent is `master` (nginx's workers), from /proc.
+std::set<pid_t> children_of(pid_t master) {
+  std::set<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    auto close = line.rfind(')');  // "pid (comm) state ppid ..."
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    std::string state;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == master) out.insert(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
 /// A private nginx with two color backends (nginx server blocks answering their color),
 /// the canary route at /c/ and an env in maintenance at /m/.
 struct CanaryNginx {
@@ -101,7 +121,9 @@ struct CanaryNginx {
         percent};
   }
 
-  /// nginx -t, then SIGHUP; true once ten requests in a row show the new configuration.
+  /// nginx -t, then SIGHUP; true once the workers of the old configuration have exited
+  /// (until then they still accept requests and answer them the old way) and ten requests
+  /// in a row show the new one.
   bool load(const std::function<bool()>& loaded) {
     auto test = run_to_end(nginx.test_command(), {}, std::chrono::seconds(20));
     INFO(test.err);
@@ -110,9 +132,15 @@ struct CanaryNginx {
     pid_t master = 0;
     pidfile >> master;
     REQUIRE(master > 0);
+    auto old_workers = children_of(master);
+    REQUIRE_FALSE(old_workers.empty());
     REQUIRE(::kill(master, SIGHUP) == 0);
     return eventually(
         [&] {
+          auto now = children_of(master);
+          for (auto pid : old_workers) {
+            if (now.count(pid)) return false;
+          }
           for (int i = 0; i < 10; ++i) {
             if (!loaded()) return false;
           }
