@@ -97,6 +97,21 @@ ExitCode start_and_follow(Session& session, const WaitFlags& flags, Send send) {
   }
 }
 
+/// What deploy, rollback and promote share once their own flags were checked: the
+/// idempotency key checked, a session opened, the request sent and followed.
+template <typename Send>
+ExitCode send_and_follow(const std::string& idempotency_key, const WaitFlags& flags, const GlobalOptions& global,
+                         Process& process, Send send) {
+  if (!idempotency_key.empty()) {
+    if (auto problem = proto::check_version("--idempotency-key", idempotency_key)) {
+      return report_usage(process, *problem);
+    }
+  }
+  auto opened = open_session(global, process);
+  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
+  return start_and_follow(*std::get<std::unique_ptr<Session>>(opened), flags, send);
+}
+
 }  // namespace
 
 ExitCode deploy_command(const DeployOptions& o, const GlobalOptions& global, Process& process) {
@@ -106,15 +121,7 @@ ExitCode deploy_command(const DeployOptions& o, const GlobalOptions& global, Pro
                                     check_timeout(o.wait)})) {
     return report_usage(process, *problem);
   }
-  if (!o.idempotency_key.empty()) {
-    if (auto problem = proto::check_version("--idempotency-key", o.idempotency_key)) {
-      return report_usage(process, *problem);
-    }
-  }
-  auto opened = open_session(global, process);
-  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
-  auto& session = *std::get<std::unique_ptr<Session>>(opened);
-  return start_and_follow(session, o.wait, [&](AgentApi& api) {
+  return send_and_follow(o.idempotency_key, o.wait, global, process, [&](AgentApi& api) {
     return api.deploy(o.app, o.env, proto::DeployRequest{o.version, o.dry_run}, o.idempotency_key);
   });
 }
@@ -125,15 +132,10 @@ ExitCode rollback_command(const RollbackOptions& o, const GlobalOptions& global,
                                     proto::check_name("--env", o.env), check_timeout(o.wait)})) {
     return report_usage(process, *problem);
   }
-  for (const auto& [flag, value] : {std::pair{"--release", o.release},
-                                    std::pair{"--idempotency-key", o.idempotency_key}}) {
-    if (value.empty()) continue;
-    if (auto problem = proto::check_version(flag, value)) return report_usage(process, *problem);
+  if (!o.release.empty()) {
+    if (auto problem = proto::check_version("--release", o.release)) return report_usage(process, *problem);
   }
-  auto opened = open_session(global, process);
-  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
-  auto& session = *std::get<std::unique_ptr<Session>>(opened);
-  return start_and_follow(session, o.wait, [&](AgentApi& api) {
+  return send_and_follow(o.idempotency_key, o.wait, global, process, [&](AgentApi& api) {
     return api.rollback(o.app, o.env, proto::RollbackRequest{o.release, o.dry_run, o.current_env},
                         o.idempotency_key);
   });
@@ -145,15 +147,7 @@ ExitCode promote_command(const PromoteOptions& o, const GlobalOptions& global, P
     return report_usage(process, *problem);
   }
   if (o.from == o.to) return report_usage(process, "--from and --to name the same environment: " + o.to);
-  if (!o.idempotency_key.empty()) {
-    if (auto problem = proto::check_version("--idempotency-key", o.idempotency_key)) {
-      return report_usage(process, *problem);
-    }
-  }
-  auto opened = open_session(global, process);
-  if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
-  auto& session = *std::get<std::unique_ptr<Session>>(opened);
-  return start_and_follow(session, o.wait, [&](AgentApi& api) {
+  return send_and_follow(o.idempotency_key, o.wait, global, process, [&](AgentApi& api) {
     return api.promote(o.app, o.to, proto::PromoteRequest{o.from, o.dry_run}, o.idempotency_key);
   });
 }
