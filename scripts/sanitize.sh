@@ -69,7 +69,7 @@ case $command in
       # The suite's own output is long and a CI log shows its start and end: the failed
       # tests once more, alone, put their output last (the run fails either way).
       log "the failed tests again, alone, for their output:"
-      (cd "$build" && ctest --rerun-failed --output-on-failure --timeout 900 2>&1 | tail -200) >&2 || true
+      (cd "$build" && ctest --rerun-failed --output-on-failure --timeout 900 "$@" 2>&1 | tail -200) >&2 || true
     fi
     shopt -s nullglob
     found=("$reports"/*)
