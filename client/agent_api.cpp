@@ -59,6 +59,8 @@ ApiResult<nlohmann::json> AgentApi::get_json(const std::string& path_and_query) 
   return call(request("GET", path_and_query));
 }
 
+ApiResult<nlohmann::json> AgentApi::post_json(const std::string& path) { return call(request("POST", path)); }
+
 ApiResult<nlohmann::json> AgentApi::call(const HttpRequest& req) {
   auto response = transport_.send(req, timeouts_);
   if (!is_success(response.status)) return proto::api_error_from_body(response.status, response.body);

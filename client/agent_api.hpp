@@ -57,6 +57,8 @@ class AgentApi {
   /// GET of a path (with its query, already encoded) answering JSON: for commands without a
   /// typed call (audit).
   ApiResult<nlohmann::json> get_json(const std::string& path_and_query);
+  /// POST with no body, answering JSON (canary promote|abort).
+  ApiResult<nlohmann::json> post_json(const std::string& path);
 
   /// Streams container log text to on_chunk until the agent ends it.
   ApiResult<bool> logs(const LogsRequest& request, const Timeouts& timeouts,

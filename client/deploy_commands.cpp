@@ -111,11 +111,13 @@ ExitCode deploy_command(const DeployOptions& o, const GlobalOptions& global, Pro
       return report_usage(process, *problem);
     }
   }
+  if (!o.steps.empty() && !o.canary) return report_usage(process, "--steps: needs --canary");
   auto opened = open_session(global, process);
   if (auto* code = std::get_if<ExitCode>(&opened)) return *code;
   auto& session = *std::get<std::unique_ptr<Session>>(opened);
   return start_and_follow(session, o.wait, [&](AgentApi& api) {
-    return api.deploy(o.app, o.env, proto::DeployRequest{o.version, o.dry_run}, o.idempotency_key);
+    return api.deploy(o.app, o.env, proto::DeployRequest{o.version, o.dry_run, o.canary, o.steps},
+                      o.idempotency_key);
   });
 }
 

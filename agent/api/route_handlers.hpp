@@ -17,5 +17,8 @@ Response deployment(const Call& call, Deps& deps);
 Response events(const Call& call, Deps& deps);
 Response cancel(const Call& call, Deps& deps);
 Response audit(const Call& call, Deps& deps);
+Response canary_status(const Call& call, Deps& deps);
+Response canary_promote(const Call& call, Deps& deps);
+Response canary_abort(const Call& call, Deps& deps);
 
 }  // namespace fical::agent::api::routes

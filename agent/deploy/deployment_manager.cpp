@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "agent/deploy/canary_plan.hpp"
 #include "agent/deploy/env_preview.hpp"
 #include "agent/deploy/deployment_run.hpp"
 #include "agent/deploy/naming.hpp"
@@ -97,6 +98,8 @@ proto::Deployment DeploymentManager::new_record(const Start& request) {
   record.idempotency_key = request.idempotency_key;
   record.env_source = request.env_source;
   record.env_changed = request.env_changed;
+  record.canary = request.canary;
+  record.canary_steps = request.canary_steps;
   record.created_at = proto::now_ms();
   return record;
 }
@@ -107,8 +110,10 @@ Result<proto::Deployment> DeploymentManager::dry_run(const Start& request, const
   std::string source_error;
   DeployPlan plan;
   try {  // the facts and the planner the real run uses: it would run this plan
-    plan = plan_dry_run(deps_.docker, deps_.store, app, env,
-                        {request.kind, request.version, record.id, request.env_source == "current"}, source_error);
+    plan = plan_dry_run(deps_.docker, deps_.store, deps_.config.nginx, app, env,
+                        {request.kind, request.version, record.id, request.env_source == "current", request.canary,
+                         request.canary_steps},
+                        source_error);
   } catch (const docker::DockerError& e) {
     return ApiError{ErrorCode::unavailable, std::string("Docker: ") + e.what(), {}};
   }
@@ -224,9 +229,16 @@ Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command
                 .version = command.request.version,
                 .dry_run = command.request.dry_run,
                 .actor = command.actor,
-                .idempotency_key = command.idempotency_key};
+                .idempotency_key = command.idempotency_key,
+                .canary = command.request.canary,
+                .canary_steps = command.request.canary_steps};
   const auto* app = deps_.config.find_app(command.app);
   const auto* env = app ? app->find_environment(command.env) : nullptr;
+  if (env) {
+    if (auto bad = check_canary_ask(*env, deps_.config.nginx, {request.canary, request.canary_steps})) {
+      return ApiError{ErrorCode::bad_request, *bad, {}};
+    }
+  }
   // Before start() takes the lock: it may wait on AWS.
   if (env && request.dry_run) request.env_preview = env_preview(deps_.config, app->name, *env, deps_.store, nullptr, false);
   return start(request);
@@ -451,6 +463,50 @@ void DeploymentManager::retire_warm_color(const config::App& app, const config::
   state.warm_until.reset();
   state.warm_color.clear();
   deps_.store.save_env(app.name, env.name, state);
+}
+
+}  // namespace fical::agent::deploy
+
+namespace fical::agent::deploy {
+
+Result<std::shared_ptr<DeploymentLog>> DeploymentManager::running_canary(const std::string& app,
+                                                                          const std::string& env) {
+  const auto* a = deps_.config.find_app(app);
+  if (!a || !a->find_environment(env)) return not_found(app + "/" + env + " is not configured");
+  std::lock_guard lock(mutex_);
+  if (auto holder = locks_.holder(app, env)) {
+    if (auto it = logs_.find(*holder); it != logs_.end() && !it->second->ended() &&
+                                       it->second->current_phase() == proto::Phase::canary) {
+      return it->second;
+    }
+  }
+  return not_found("no canary runs in " + app + "/" + env);
+}
+
+Result<nlohmann::json> DeploymentManager::canary_status(const std::string& app, const std::string& env) {
+  auto found = running_canary(app, env);
+  if (auto* error = std::get_if<proto::ApiError>(&found)) return *error;
+  const auto& log = std::get<std::shared_ptr<DeploymentLog>>(found);
+  auto status = log->analysis();
+  if (status.is_null()) status = nlohmann::json::object();
+  status["deployment_id"] = log->id();
+  return status;
+}
+
+Result<nlohmann::json> DeploymentManager::canary_command(const std::string& app, const std::string& env,
+                                                         CanaryAction action, const Actor& actor) {
+  auto found = running_canary(app, env);
+  if (auto* error = std::get_if<proto::ApiError>(&found)) return *error;
+  const auto& log = std::get<std::shared_ptr<DeploymentLog>>(found);
+  const bool promote = action == CanaryAction::promote;
+  log->request_canary(promote ? CanaryCommand::promote : CanaryCommand::abort);
+  log->warn(std::string("canary ") + (promote ? "promotion" : "abort") + " requested by " + actor.token_id,
+            {{"event", promote ? "canary_promote_requested" : "canary_abort_requested"}, {"actor", actor.token_id}});
+  auto status = log->analysis();
+  if (status.is_null()) status = nlohmann::json::object();
+  status["deployment_id"] = log->id();
+  status["requested"] = promote ? "promote" : "abort";
+  return status;
 }
 
 }  // namespace fical::agent::deploy

@@ -62,6 +62,9 @@ class DeploymentManager : public DeploymentService {
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
   Result<bool> logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) override;
   Health health() override;
+  Result<nlohmann::json> canary_status(const std::string& app, const std::string& env) override;
+  Result<nlohmann::json> canary_command(const std::string& app, const std::string& env, CanaryAction action,
+                                        const Actor& actor) override;
   Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
                                                      std::size_t limit) override;
 
@@ -72,10 +75,14 @@ class DeploymentManager : public DeploymentService {
     bool dry_run = false;
     Actor actor;
     std::string idempotency_key;
-    std::string env_source;    // rollbacks: "recorded" or "current"
+    std::string env_source{};  // rollbacks: "recorded" or "current"
     bool env_changed = false;  // rollbacks: today's env_file differs from the release's
     nlohmann::json env_preview = nullptr;  // dry runs: the env keys it would change (env_preview.hpp)
+    bool canary = false;       // deploys: asked for a canary
+    std::string canary_steps{};  // and its steps ("10:5m,50:5m"), or the env's
   };
+  /// The running deployment of app/env whose canary runs, or the error to answer.
+  Result<std::shared_ptr<DeploymentLog>> running_canary(const std::string& app, const std::string& env);
   Result<proto::Deployment> start(const Start& request);
   proto::Deployment new_record(const Start& request);
   /// The plan and the registry's digests, recorded; nothing changes. Takes no lock.

@@ -1,5 +1,7 @@
 #include "agent/deploy/deployment_run.hpp"
 
+#include "agent/deploy/canary_plan.hpp"
+
 #include "agent/deploy/source_resolve.hpp"
 #include "agent/deploy/step_error.hpp"
 
@@ -7,7 +9,7 @@ namespace fical::agent::deploy {
 namespace {
 
 PlanRequest request_of(const proto::Deployment& record) {
-  return {record.kind, record.version, record.id, record.env_source == "current"};
+  return {record.kind, record.version, record.id, record.env_source == "current", record.canary, record.canary_steps};
 }
 
 const proto::Release* recorded_of(const PlanFacts& facts) { return facts.recorded ? &*facts.recorded : nullptr; }
@@ -47,14 +49,17 @@ proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& l
     }
     facts.commit = checkout.resolution.commit;
   }
-  const auto plan = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  auto planned = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  plan_canary(planned, env, deps.config.nginx, {request.canary, request.canary_steps});
+  const auto& plan = planned;
   log.set_plan(to_json(plan), plan.target_color, plan.live_version);
   Executor executor(deps, log, plan, checkout.tree);
   return executor.run();
 }
 
-DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
-                        const config::Environment& env, const PlanRequest& request, std::string& source_error) {
+DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::NginxOptions& nginx,
+                        const config::App& app, const config::Environment& env, const PlanRequest& request,
+                        std::string& source_error) {
   auto state = store.load_env(app.name, env.name);
   auto facts = gather_plan_facts(docker, store, app, env, state, request);
   if (app.source) {
@@ -65,7 +70,9 @@ DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, 
       source_error = e.what();
     }
   }
-  return plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  auto plan = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  plan_canary(plan, env, nginx, {request.canary, request.canary_steps});
+  return plan;
 }
 
 }  // namespace fical::agent::deploy

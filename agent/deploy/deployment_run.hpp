@@ -20,7 +20,8 @@ proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& l
 /// A dry run's plan: what run_deployment would plan now. In build mode the ref is fetched
 /// and resolved (no tree is written); when that fails `source_error` says why and the
 /// built images keep the version as their tag. Throws DockerError when Docker does not answer.
-DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
-                        const config::Environment& env, const PlanRequest& request, std::string& source_error);
+DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::NginxOptions& nginx,
+                        const config::App& app, const config::Environment& env, const PlanRequest& request,
+                        std::string& source_error);
 
 }  // namespace fical::agent::deploy

@@ -58,6 +58,7 @@ proto::DeploymentState Executor::run() {
   state_.in_flight_color = plan_.target_color;
   save_env_state();
   auto end = [&](proto::DeploymentState result, const std::string& reason) {
+    if (plan_.canary) end_canary(result, reason);
     state_.in_flight_id.clear();
     state_.in_flight_color.clear();
     try {
@@ -91,11 +92,23 @@ proto::DeploymentState Executor::run() {
     check_cancelled();
     wait_until_healthy();
     check_cancelled();
+    if (plan_.canary && live_running_) {
+      run_canary();
+    } else if (plan_.canary) {
+      log_.warn("no canary: " + plan_.live_version + " is not running to compare with; switching at once",
+                {{"event", "canary_skipped"}, {"reason", "stable_not_running"}});
+    }
     switch_traffic();
     verify_through_nginx();
     record_new_release();
   } catch (const Cancelled&) {
     log_.warn("cancelled: cleaning up; " + serving());
+    if (switched_) {  // only a canary has traffic before the full switch
+      switch_back();
+      deps_.clock.sleep_for(plan_.drain);
+      remove_new_containers();
+      return end(proto::DeploymentState::cancelled, "cancelled during the canary; " + serving());
+    }
     remove_new_containers();
     return end(proto::DeploymentState::cancelled, "cancelled before the switch");
   } catch (const std::exception& e) {

@@ -18,6 +18,8 @@ struct PlanRequest {
   std::string version;
   std::string deployment_id;
   bool current_env = false;  // rollbacks
+  bool canary = false;       // deploys: a canary asked for (canary_plan.hpp)
+  std::string canary_steps;  // its steps as asked; empty: the env's
 };
 
 /// Reads the store and inspects the target color's containers. `state` is the env state

@@ -5,6 +5,7 @@
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
 #include "agent/deploy/routes.hpp"
+#include "agent/router/canary_upstream.hpp"
 
 namespace fical::agent::deploy {
 std::vector<std::string> DeploymentManager::reconcile() {
@@ -49,6 +50,14 @@ std::vector<std::string> DeploymentManager::reconcile() {
             note(where + ": started live container " + name);
           }
         }
+      }
+      // 1b. A canary the agent stopped during is over: its deployment is interrupted and
+      //     its containers go below (3.), so nginx gets the live color's plain upstreams.
+      if (auto canary = deps_.store.load_canary(app.name, env.name)) {
+        deps_.store.clear_canary(app.name, env.name);
+        note(where + ": the canary of deployment " + canary->deployment_id + " (step " + std::to_string(canary->step + 1) +
+             ", " + std::to_string(canary->weight) + "% to " + canary->canary_version +
+             ") was interrupted: all traffic back to " + state.live_color);
       }
       // 2. nginx points at the live color (a crash between the switch and the record of
       //    the new release leaves it pointing at the new color), at the addresses its
@@ -114,6 +123,17 @@ std::vector<std::string> DeploymentManager::reconcile() {
           note(where + ": orphaned container " + c.name + " (left alone; remove it with docker rm)");
         }
       }
+    }
+  }
+  // With canaries configured _fical.conf is always there: a site's access_log names its log_format.
+  if (deps_.router && !deps_.config.nginx.access_log.empty()) {
+    try {
+      std::vector<router::UpstreamFile> common{{std::string(router::kCommonFileName), router::render_canary_common()}};
+      if (deps_.router->refresh_files([&] { return std::optional<std::vector<router::UpstreamFile>>(common); })) {
+        note("wrote " + std::string(router::kCommonFileName) + " (the fical_canary log format)");
+      }
+    } catch (const std::exception& e) {
+      note("could not write " + std::string(router::kCommonFileName) + ": " + e.what());
     }
   }
   if (!reconciled_) route_keeper_->start();

@@ -6,8 +6,18 @@
 
 namespace fical::agent::router {
 
+std::vector<UpstreamFile> files_of(const std::vector<UpstreamTarget>& targets) {
+  std::vector<UpstreamFile> files;
+  for (const auto& target : targets) files.push_back({upstream_file_name(target), render_upstream(target)});
+  return files;
+}
+
 std::optional<std::string> UpstreamRouter::current(const UpstreamTarget& target) const {
   return store::read_file(dir_ / upstream_file_name(target));
+}
+
+std::optional<std::string> UpstreamRouter::current_file(const std::string& name) const {
+  return store::read_file(dir_ / name);
 }
 
 int UpstreamRouter::write_missing(const std::vector<UpstreamTarget>& targets) {
@@ -28,7 +38,23 @@ void UpstreamRouter::test_current() {
 
 void UpstreamRouter::apply(const std::vector<UpstreamTarget>& targets) {
   std::lock_guard lock(mutex_);
-  apply_locked(targets);
+  apply_locked(files_of(targets));
+}
+
+void UpstreamRouter::apply_files(const std::vector<UpstreamFile>& files) {
+  std::lock_guard lock(mutex_);
+  apply_locked(files);
+}
+
+bool UpstreamRouter::refresh_files(const std::function<std::optional<std::vector<UpstreamFile>>()>& decide) {
+  std::lock_guard lock(mutex_);
+  auto files = decide();
+  if (!files) return false;
+  bool differs = false;
+  for (const auto& f : *files) differs = differs || current_file(f.name) != f.text;
+  if (!differs) return false;
+  apply_locked(*files);
+  return true;
 }
 
 bool UpstreamRouter::refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide) {
@@ -38,11 +64,11 @@ bool UpstreamRouter::refresh(const std::function<std::optional<std::vector<Upstr
   bool differs = false;
   for (const auto& t : *targets) differs = differs || current(t) != render_upstream(t);
   if (!differs) return false;
-  apply_locked(*targets);
+  apply_locked(files_of(*targets));
   return true;
 }
 
-void UpstreamRouter::apply_locked(const std::vector<UpstreamTarget>& targets) {
+void UpstreamRouter::apply_locked(const std::vector<UpstreamFile>& files) {
   std::vector<std::pair<std::filesystem::path, std::optional<std::string>>> previous;
   auto restore = [&] {
     for (const auto& [path, text] : previous) {
@@ -55,10 +81,10 @@ void UpstreamRouter::apply_locked(const std::vector<UpstreamTarget>& targets) {
     }
   };
   try {
-    for (const auto& target : targets) {
-      auto path = dir_ / upstream_file_name(target);
+    for (const auto& file : files) {
+      auto path = dir_ / file.name;
       previous.emplace_back(path, store::read_file(path));
-      store::write_file_atomic(path, render_upstream(target));
+      store::write_file_atomic(path, file.text);
     }
   } catch (const std::exception& e) {
     restore();

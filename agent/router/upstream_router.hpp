@@ -14,6 +14,16 @@
 
 namespace fical::agent::router {
 
+/// One file of upstream_dir by name ("acc-prod-web.conf", "_fical.conf") and its text:
+/// what a canary split (canary_upstream.hpp) is written as.
+struct UpstreamFile {
+  std::string name;
+  std::string text;
+};
+
+/// Each target as the file apply() writes for it.
+std::vector<UpstreamFile> files_of(const std::vector<UpstreamTarget>& targets);
+
 /// Owns fical's files in upstream_dir. Thread-safe: one switch at a time, because
 /// `nginx -t` and the reload cover every environment's files at once.
 class UpstreamRouter {
@@ -24,11 +34,17 @@ class UpstreamRouter {
   /// Writes every target's file, tests and reloads nginx. On failure restores the files
   /// as they were (removing ones that did not exist) and throws RouterError.
   void apply(const std::vector<UpstreamTarget>& targets);
+  /// As apply, for files given by name and text (a canary's split and _fical.conf).
+  void apply_files(const std::vector<UpstreamFile>& files);
 
   /// Under the same lock as apply, so a refresh and a switch never interleave: asks `decide`
   /// for the targets (nullopt: leave them alone) and applies them when a file differs.
   /// Returns whether it changed anything; throws RouterError like apply.
   bool refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide);
+  /// refresh() for files given by name and text.
+  bool refresh_files(const std::function<std::optional<std::vector<UpstreamFile>>()>& decide);
+  /// The text of upstream_dir/name now, or std::nullopt.
+  std::optional<std::string> current_file(const std::string& name) const;
 
   /// Writes the files of targets that have none yet, without testing or reloading nginx:
   /// a site config can then name every upstream before anything is deployed. Returns how
@@ -46,7 +62,7 @@ class UpstreamRouter {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  void apply_locked(const std::vector<UpstreamTarget>& targets);
+  void apply_locked(const std::vector<UpstreamFile>& files);
 
   std::filesystem::path dir_;
   NginxControl& nginx_;

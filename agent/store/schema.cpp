@@ -39,6 +39,10 @@ const std::vector<std::string_view>& migrations() {
       // its retention. `body` is the record's JSON object as GET /v1/audit serves it.
       R"(CREATE TABLE audit (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, body TEXT NOT NULL);
          CREATE INDEX audit_by_time ON audit (time);)",
+      // 3 -> 4: a canary in progress per environment (canary_store.cpp): step, weights,
+      // colors, so a restart mid-canary can put traffic back safely. `body` is its JSON.
+      R"(CREATE TABLE canary_state (
+           app TEXT NOT NULL, env TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (app, env)) WITHOUT ROWID;)",
   };
   return all;
 }

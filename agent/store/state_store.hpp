@@ -7,6 +7,7 @@
 //                            variables' values) stay root-only under
 //                            env-snapshots/{app}/{env}/{deployment_id}.json
 //   audit                    the audit trail, in the order written (audit_trail.cpp)
+//   canary_state             a canary in progress per environment (canary_store.cpp)
 // Every multi-row change is one transaction, so a crash leaves all of it or none.
 // Events and audit records are group-committed (write_queue.cpp): queued, then written by one
 // commit thread in batches, each batch one transaction with synchronous=FULL; readers only
@@ -45,6 +46,22 @@ struct EnvState {
   std::optional<proto::TimePoint> warm_until;  // keep_warm: the old color runs until then
   std::string warm_color;
 };
+
+/// A canary in progress in one environment (canary_store.cpp): which deployment, which
+/// color is the canary, the step it is on and the weight nginx has, and the latest numbers.
+struct CanaryState {
+  std::string deployment_id;
+  std::string canary_color, canary_version;
+  std::string stable_color, stable_version;
+  int step = 0;        // 0-based index into the plan's steps
+  int steps = 0;       // how many steps the canary has (then 100%)
+  int weight = 0;      // the canary's percent nginx has now
+  std::int64_t step_length_ms = 0;
+  proto::TimePoint step_started{};
+  nlohmann::json verdict;  // the latest verdict_json of the step's window
+};
+nlohmann::json to_json(const CanaryState& state);
+CanaryState canary_state_from_json(const nlohmann::json& json);
 
 /// How long deployment records (and their events) are kept: the newest `keep_deployments`
 /// of each environment, and/or those younger than `keep_days` (0: no age limit). A deployment
@@ -137,6 +154,11 @@ class StateStore {
   std::vector<proto::Deployment> unfinished_deployments();
   /// The deployment (not a dry run) an idempotency key made in one environment.
   std::optional<std::string> find_idempotent(const std::string& app, const std::string& env, const std::string& key);
+
+  // A canary in progress (canary_store.cpp): at most one per environment.
+  void save_canary(const std::string& app, const std::string& env, const CanaryState& state);
+  std::optional<CanaryState> load_canary(const std::string& app, const std::string& env);
+  void clear_canary(const std::string& app, const std::string& env);
 
   std::vector<proto::Release> load_releases(const std::string& app, const std::string& env);
   void save_releases(const std::string& app, const std::string& env,
