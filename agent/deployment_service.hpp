@@ -75,6 +75,9 @@ struct EventsPage {
 template <typename T>
 using Result = proto::Result<T>;
 
+/// What an operator asks of a running canary.
+enum class CanaryAction { promote, abort };
+
 /// What GET /healthz reports: Docker and the agent's own start told apart.
 struct Health {
   bool docker = false;      // Docker answered lately
@@ -129,6 +132,14 @@ class DeploymentService {
   /// For GET /healthz, from memory: is Docker answering, and has the agent reconciled its
   /// state with it since it started (it accepts deployments only then).
   virtual Health health() = 0;
+
+  /// The canary running in app/env: deployment id, step, weight, colors and the window's
+  /// numbers (the deployment's `analysis`); 404 when none runs.
+  virtual Result<nlohmann::json> canary_status(const std::string& app, const std::string& env) = 0;
+  /// promote: 100% to the canary now (then drain and retire as usual); abort: weight 0 and
+  /// roll back now. Answers the status as it is when asked; 404 when no canary runs.
+  virtual Result<nlohmann::json> canary_command(const std::string& app, const std::string& env, CanaryAction action,
+                                                const Actor& actor) = 0;
 };
 
 }  // namespace fical::agent

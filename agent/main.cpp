@@ -141,6 +141,17 @@ int run(const config::Config& config) {
       spdlog::warn("metrics: live releases unknown: {}", e.what());
     }
     deployment_metrics.render(out, live);
+    std::vector<metrics::DeploymentMetrics::CanaryWeight> canaries;  // from memory: no Docker call
+    for (const auto& app : live) {
+      for (const auto& env : app.environments) {
+        if (env.running_deployment.empty()) continue;
+        auto status = service.canary_status(app.name, env.name);
+        if (const auto* s = std::get_if<nlohmann::json>(&status); s && s->contains("weight")) {
+          canaries.push_back({app.name, env.name, s->value("weight", 0.0)});
+        }
+      }
+    }
+    metrics::DeploymentMetrics::render_canary_weights(out, canaries);
   });
   api::Deps deps{service, authenticator, auth_failures, metrics, *audit};
 

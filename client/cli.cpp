@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "client/audit_command.hpp"
+#include "client/canary_command.hpp"
 #include "client/commands.hpp"
 #include "client/maintenance_command.hpp"
 #include "proto/version.hpp"
@@ -72,13 +73,17 @@ void define(CLI::App& app, Commands& c, Process& process) {
   deploy->add_option("--env", c.deploy.env, "Environment name")->required();
   deploy->add_option("--version", c.deploy.version, "Version (the image tag) to deploy")->required();
   deploy->add_flag("--dry-run", c.deploy.dry_run, "Show the plan; change nothing");
+  deploy->add_flag("--canary", c.deploy.canary,
+                   "Send the new version a growing share of the requests, judged from nginx's log");
+  deploy->add_option("--steps", c.deploy.steps, "With --canary: weight:duration steps, like 10:5m,50:5m");
   deploy->add_option("--idempotency-key", c.deploy.idempotency_key,
                      "Repeat-safe key: the same key returns the same deployment");
   add_wait_flags(deploy, c.deploy.wait);
   deploy->footer("Examples:\n"
                  "  fical-client deploy --app filter-ical --env staging --version v1.2.3\n"
                  "  fical-client deploy --app web --env production --version v2 --timeout 30m\n"
-                 "  fical-client deploy --app web --env staging --version v2 --no-wait\n\n" +
+                 "  fical-client deploy --app web --env staging --version v2 --no-wait\n"
+                 "  fical-client deploy --app web --env production --version v2 --canary --steps 10:5m,50:5m\n\n" +
                  std::string(kExitCodes));
   deploy->callback([&] { c.action = [&] { return deploy_command(c.deploy, c.global, process); }; });
 
@@ -168,6 +173,7 @@ void define(CLI::App& app, Commands& c, Process& process) {
 
   define_audit_command(app, c.action, c.global, process);
   define_maintenance_command(app, c.action, c.global, process);
+  define_canary_command(app, c.action, c.global, process);
 }
 
 }  // namespace

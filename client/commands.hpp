@@ -17,6 +17,8 @@ struct WaitFlags {
 struct DeployOptions {
   std::string app, env, version, idempotency_key;
   bool dry_run = false;
+  bool canary = false;
+  std::string steps;  // --steps 10:5m,50:5m (with --canary)
   WaitFlags wait;
 };
 

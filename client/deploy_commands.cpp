@@ -121,8 +121,10 @@ ExitCode deploy_command(const DeployOptions& o, const GlobalOptions& global, Pro
                                     check_timeout(o.wait)})) {
     return report_usage(process, *problem);
   }
+  if (!o.steps.empty() && !o.canary) return report_usage(process, "--steps: needs --canary");
   return send_and_follow(o.idempotency_key, o.wait, global, process, [&](AgentApi& api) {
-    return api.deploy(o.app, o.env, proto::DeployRequest{o.version, o.dry_run}, o.idempotency_key);
+    return api.deploy(o.app, o.env, proto::DeployRequest{o.version, o.dry_run, o.canary, o.steps},
+                      o.idempotency_key);
   });
 }
 

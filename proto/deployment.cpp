@@ -20,13 +20,14 @@ constexpr Names<DeploymentState, 7> kStates{{{DeploymentState::pending, "pending
                                              {DeploymentState::rolled_back, "rolled_back"},
                                              {DeploymentState::cancelled, "cancelled"},
                                              {DeploymentState::interrupted, "interrupted"}}};
-constexpr Names<Phase, 12> kPhases{{{Phase::preflight, "preflight"},
+constexpr Names<Phase, 13> kPhases{{{Phase::preflight, "preflight"},
                                     {Phase::resolve, "resolve"},
                                     {Phase::pull, "pull"},
                                     {Phase::build, "build"},
                                     {Phase::migrate, "migrate"},
                                     {Phase::start, "start"},
                                     {Phase::health, "health"},
+                                    {Phase::canary, "canary"},
                                     {Phase::switch_traffic, "switch"},
                                     {Phase::verify, "verify"},
                                     {Phase::drain, "drain"},
@@ -144,6 +145,9 @@ nlohmann::json to_json(const Deployment& d, bool with_events) {
   if (d.promoted_from) {
     json["promoted_from"] = {{"env", d.promoted_from->env}, {"deployment_id", d.promoted_from->deployment_id}};
   }
+  if (d.canary) json["canary"] = true;
+  if (!d.canary_steps.empty()) json["canary_steps"] = d.canary_steps;
+  if (!d.analysis.is_null()) json["analysis"] = d.analysis;
   if (!d.env_source.empty()) {
     json["env_source"] = d.env_source;
     json["env_changed"] = d.env_changed;
@@ -185,6 +189,9 @@ Deployment deployment_from_json(const nlohmann::json& json) {
   if (auto it = json.find("promoted_from"); it != json.end() && it->is_object()) {
     d.promoted_from = PromotedFrom{string_or_empty(*it, "env"), string_or_empty(*it, "deployment_id")};
   }
+  d.canary = json.value("canary", false);
+  d.canary_steps = string_or_empty(json, "canary_steps");
+  if (auto it = json.find("analysis"); it != json.end()) d.analysis = *it;
   for (const auto& e : json.value("events", nlohmann::json::array())) {
     d.events.push_back(event_from_json(e));
   }

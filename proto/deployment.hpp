@@ -24,7 +24,7 @@ enum class DeploymentState {
 };
 
 /// The phases of a deployment, in order (see ARCHITECTURE.md).
-enum class Phase { preflight, resolve, pull, build, migrate, start, health, switch_traffic, verify,
+enum class Phase { preflight, resolve, pull, build, migrate, start, health, canary, switch_traffic, verify,
                    drain, retire, done };
 
 std::string_view to_string(DeploymentKind kind);
@@ -87,6 +87,11 @@ struct Deployment {
   bool env_changed = false;             // rollbacks: env_file changed since the release ran
   nlohmann::json plan;                  // dry runs: what would be done
   std::optional<PromotedFrom> promoted_from;  // promotions: the release's source
+  bool canary = false;                  // asked for a canary (the env's strategy may say so too)
+  std::string canary_steps;             // its steps as asked ("10:5m,50:5m"); empty: the env's
+  // A canary's progress and, once it ended, its outcome: step, weight and the verdict
+  // numbers (docs/canary.md); null when the deployment ran no canary.
+  nlohmann::json analysis;
   std::vector<Event> events;
 };
 

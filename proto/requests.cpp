@@ -43,7 +43,7 @@ std::optional<std::string> read_bool(const nlohmann::json& json, const char* key
 // The field checks say what is wrong as text; the decoders below make it the ApiError.
 std::variant<DeployRequest, std::string> deploy_fields(std::string_view body) {
   std::string error;
-  auto json = parse_object(body, {"version", "dry_run"}, error);
+  auto json = parse_object(body, {"version", "dry_run", "canary", "canary_steps"}, error);
   if (!json) return error;
   DeployRequest request;
   auto version = json->find("version");
@@ -52,6 +52,13 @@ std::variant<DeployRequest, std::string> deploy_fields(std::string_view body) {
   request.version = version->get<std::string>();
   if (auto bad = check_version("version", request.version)) return *bad;
   if (auto bad = read_bool(*json, "dry_run", request.dry_run)) return *bad;
+  if (auto bad = read_bool(*json, "canary", request.canary)) return *bad;
+  if (auto steps = json->find("canary_steps"); steps != json->end() && !steps->is_null()) {
+    if (!steps->is_string() || steps->get<std::string>().size() > 256)
+      return std::string("canary_steps: must be a string like \"10:5m,50:5m\"");
+    request.canary_steps = steps->get<std::string>();
+    if (!request.canary) return std::string("canary_steps: needs canary: true");
+  }
   return request;
 }
 
@@ -129,6 +136,8 @@ Result<PromoteRequest> decode_promote_request(std::string_view body) { return as
 std::string encode(const DeployRequest& request) {
   nlohmann::json json{{"version", request.version}};
   if (request.dry_run) json["dry_run"] = true;
+  if (request.canary) json["canary"] = true;
+  if (!request.canary_steps.empty()) json["canary_steps"] = request.canary_steps;
   return json.dump();
 }
 

@@ -15,6 +15,8 @@ namespace fical::proto {
 struct DeployRequest {
   std::string version;
   bool dry_run = false;
+  bool canary = false;      // a canary even when the env's strategy is blue-green
+  std::string canary_steps; // "10:5m,50:5m": the steps of this canary (with canary only)
 };
 
 /// POST /v1/apps/{app}/envs/{env}/rollback; an empty release means "the previous one".

@@ -33,7 +33,7 @@ network_subnet=10.89.$subnet_octet.0/24
 dns_stub_ip=10.89.$subnet_octet.2
 nginx_prefix=$dir/nginx
 nginx_pid=$nginx_prefix/nginx.pid
-test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify v3-needsenv)
+test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify v3-needsenv v3-flaky)
 
 log() { echo "test-env: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -211,6 +211,7 @@ build_images() {
       *-crash) args+=(--build-arg CRASH_ON_START=1) ;;
       *-badmigrate) args+=(--build-arg MIGRATE_FAIL=1) ;;
       *-badverify) args+=(--build-arg VERIFY_FAIL=1) ;;
+      *-flaky) args+=(--build-arg FAIL_PERCENT=30) ;;
       *-needsenv) args+=(--build-arg "REQUIRED_ENV=APP_SECRET APP_REGION") ;;
     esac
     dockercli build -q "${args[@]}" -t "fical-test-app:$tag" -t "$registry/fical/test-app:$tag" \

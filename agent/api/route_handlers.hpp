@@ -20,5 +20,8 @@ Response cancel(const Call& call, Deps& deps);
 Response start_maintenance(const Call& call, Deps& deps);
 Response end_maintenance(const Call& call, Deps& deps);
 Response audit(const Call& call, Deps& deps);
+Response canary_status(const Call& call, Deps& deps);
+Response canary_promote(const Call& call, Deps& deps);
+Response canary_abort(const Call& call, Deps& deps);
 
 }  // namespace fical::agent::api::routes

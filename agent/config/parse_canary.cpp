@@ -8,7 +8,7 @@ namespace fical::agent::config {
 namespace {
 
 constexpr std::size_t kMaxSteps = 10;
-constexpr std::chrono::milliseconds kShortestStep = std::chrono::seconds(10);
+constexpr std::chrono::milliseconds kShortestStep = std::chrono::seconds(2);  // short steps: tests, demos
 constexpr std::chrono::milliseconds kLongestStep = std::chrono::hours(24);
 
 std::optional<int> parse_weight(std::string_view text) {
@@ -116,7 +116,7 @@ std::optional<std::string> check_canary_steps(const std::vector<CanaryStep>& ste
              " must be above the previous step's " + std::to_string(steps[i - 1].weight);
     }
     if (step.duration < kShortestStep || step.duration > kLongestStep) {
-      return which + ": " + proto::format_duration(step.duration) + " is not 10s-24h";
+      return which + ": " + proto::format_duration(step.duration) + " is not 2s-24h";
     }
   }
   return std::nullopt;

@@ -16,7 +16,7 @@ namespace fical::agent::config {
 void parse_canary(const YAML::Node& root, YamlReader& reader, Config& config);
 
 /// Why `steps` is not a valid canary (at most 10 steps, weights 1-99 strictly growing,
-/// durations 10s-24h), or std::nullopt.
+/// durations 2s-24h), or std::nullopt.
 std::optional<std::string> check_canary_steps(const std::vector<CanaryStep>& steps);
 
 /// Parses "10:5m,50:5m" (weight:duration, comma-separated, no spaces) and checks it as

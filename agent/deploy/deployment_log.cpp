@@ -73,6 +73,17 @@ void DeploymentLog::error(std::string message, nlohmann::json data) {
   add_event(proto::EventLevel::error, std::move(message), std::move(data));
 }
 
+void DeploymentLog::set_analysis(nlohmann::json analysis, bool persist) {
+  std::lock_guard lock(mutex_);
+  record_.analysis = std::move(analysis);
+  if (persist) persist_locked();
+}
+
+nlohmann::json DeploymentLog::analysis() const {
+  std::lock_guard lock(mutex_);
+  return record_.analysis;
+}
+
 void DeploymentLog::set_plan(nlohmann::json plan, const std::string& color,
                              const std::string& previous_version) {
   std::lock_guard lock(mutex_);

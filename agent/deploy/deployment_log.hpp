@@ -12,6 +12,9 @@
 
 namespace fical::agent::deploy {
 
+/// What an operator asked of a running canary (fical-client canary promote|abort).
+enum class CanaryCommand { none, promote, abort };
+
 /// Thread-safe. Writers never wait on readers beyond a short copy under the mutex.
 /// Events, phases and the plan are queued in the store's group commit (no fsync on the
 /// deployment's thread); snapshot() and events_since() serve only what is committed, so a
@@ -43,6 +46,15 @@ class DeploymentLog {
   proto::Phase current_phase() const;
   std::string id() const { return id_; }
 
+  /// A canary's progress or outcome (proto::Deployment::analysis), persisted with the row.
+  /// `persist` false: kept in memory (analysis() serves it) until the next persisted change.
+  void set_analysis(nlohmann::json analysis, bool persist = true);
+  nlohmann::json analysis() const;
+  /// promote: 100% to the canary now; abort: weight 0 and roll back now. The canary loop
+  /// reads it at its next poll; the last one asked wins.
+  void request_canary(CanaryCommand command) { canary_command_ = command; }
+  CanaryCommand canary_command() const { return canary_command_; }
+
   void request_cancel() { cancel_ = true; }
   bool cancel_requested() const { return cancel_; }
 
@@ -67,6 +79,7 @@ class DeploymentLog {
   mutable std::deque<Version> queued_;  // versions queued, not yet committed, oldest first
   mutable Version committed_;           // what snapshot() serves
   std::atomic<bool> cancel_{false};
+  std::atomic<CanaryCommand> canary_command_{CanaryCommand::none};
 };
 
 }  // namespace fical::agent::deploy

@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "agent/deploy/canary_plan.hpp"
 #include "agent/deploy/env_preview.hpp"
 #include "agent/deploy/deployment_run.hpp"
 #include "agent/deploy/naming.hpp"
@@ -101,6 +102,8 @@ proto::Deployment DeploymentManager::new_record(const Start& request) {
   record.env_source = request.env_source;
   record.env_changed = request.env_changed;
   record.promoted_from = request.promoted_from;
+  record.canary = request.canary;
+  record.canary_steps = request.canary_steps;
   record.created_at = proto::now_ms();
   return record;
 }
@@ -111,9 +114,9 @@ Result<proto::Deployment> DeploymentManager::dry_run(const Start& request, const
   std::string source_error;
   DeployPlan plan;
   try {  // the facts and the planner the real run uses: it would run this plan
-    plan = plan_dry_run(deps_.docker, deps_.store, app, env,
+    plan = plan_dry_run(deps_.docker, deps_.store, deps_.config.nginx, app, env,
                         {request.kind, request.version, record.id, request.env_source == "current",
-                         request.promoted_from},
+                         request.promoted_from, request.canary, request.canary_steps},
                         source_error);
   } catch (const docker::DockerError& e) {
     return ApiError{ErrorCode::unavailable, std::string("Docker: ") + e.what(), {}};
@@ -185,17 +188,25 @@ Result<proto::Deployment> DeploymentManager::start(const Start& request) {
                     {}};
   }
   logs_[record.id] = log;
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back({std::thread([this, log, app, env, done, lease = std::move(lease)]() mutable {
-                        run_deployment(log, *app, *env, std::move(lease));
-                        *done = true;
-                      }),
-                      done});
+  launch_locked(log, *app, *env, std::move(lease));
   return log->snapshot(false);
 }
 
+void DeploymentManager::launch_locked(std::shared_ptr<DeploymentLog> log, const config::App& app,
+                                      const config::Environment& env, EnvLease lease,
+                                      std::optional<store::CanaryState> resume_at) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  workers_.push_back({std::thread([this, log, app = &app, env = &env, done, lease = std::move(lease),
+                                   resume_at = std::move(resume_at)]() mutable {
+                        run_deployment(log, *app, *env, std::move(lease), std::move(resume_at));
+                        *done = true;
+                      }),
+                      done});
+}
+
 void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app,
-                                       const config::Environment& env, EnvLease lease) {
+                                       const config::Environment& env, EnvLease lease,
+                                       std::optional<store::CanaryState> resume_at) {
   auto record = log->snapshot(false);
   try {
     ExecutorDeps executor_deps{.docker = deps_.docker,
@@ -205,7 +216,8 @@ void DeploymentManager::run_deployment(std::shared_ptr<DeploymentLog> log, const
                                .host = deps_.host,
                                .config = deps_.config,
                                .view = &view_};
-    auto result = deploy::run_deployment(executor_deps, *log, app, env);
+    auto result = resume_at ? deploy::resume_deployment(executor_deps, *log, app, env, *resume_at)
+                            : deploy::run_deployment(executor_deps, *log, app, env);
     spdlog::info("deployment {} of {}/{} {} ended {}", record.id, app.name, env.name, record.version,
                  proto::to_string(result));
   } catch (const std::exception& e) {
@@ -230,9 +242,16 @@ Result<proto::Deployment> DeploymentManager::deploy(const DeployCommand& command
                 .version = command.request.version,
                 .dry_run = command.request.dry_run,
                 .actor = command.actor,
-                .idempotency_key = command.idempotency_key};
+                .idempotency_key = command.idempotency_key,
+                .canary = command.request.canary,
+                .canary_steps = command.request.canary_steps};
   const auto* app = deps_.config.find_app(command.app);
   const auto* env = app ? app->find_environment(command.env) : nullptr;
+  if (env) {
+    if (auto bad = check_canary_ask(*env, deps_.config.nginx, {request.canary, request.canary_steps})) {
+      return ApiError{ErrorCode::bad_request, *bad, {}};
+    }
+  }
   // Before start() takes the lock: it may wait on AWS.
   if (env && request.dry_run) request.env_preview = env_preview(deps_.config, app->name, *env, deps_.store, nullptr, false);
   return start(request);
@@ -521,6 +540,50 @@ void DeploymentManager::retire_warm_color(const config::App& app, const config::
   state.warm_until.reset();
   state.warm_color.clear();
   deps_.store.save_env(app.name, env.name, state);
+}
+
+}  // namespace fical::agent::deploy
+
+namespace fical::agent::deploy {
+
+Result<std::shared_ptr<DeploymentLog>> DeploymentManager::running_canary(const std::string& app,
+                                                                          const std::string& env) {
+  const auto* a = deps_.config.find_app(app);
+  if (!a || !a->find_environment(env)) return not_found(app + "/" + env + " is not configured");
+  std::lock_guard lock(mutex_);
+  if (auto holder = locks_.holder(app, env)) {
+    if (auto it = logs_.find(*holder); it != logs_.end() && !it->second->ended() &&
+                                       it->second->current_phase() == proto::Phase::canary) {
+      return it->second;
+    }
+  }
+  return not_found("no canary runs in " + app + "/" + env);
+}
+
+Result<nlohmann::json> DeploymentManager::canary_status(const std::string& app, const std::string& env) {
+  auto found = running_canary(app, env);
+  if (auto* error = std::get_if<proto::ApiError>(&found)) return *error;
+  const auto& log = std::get<std::shared_ptr<DeploymentLog>>(found);
+  auto status = log->analysis();
+  if (status.is_null()) status = nlohmann::json::object();
+  status["deployment_id"] = log->id();
+  return status;
+}
+
+Result<nlohmann::json> DeploymentManager::canary_command(const std::string& app, const std::string& env,
+                                                         CanaryAction action, const Actor& actor) {
+  auto found = running_canary(app, env);
+  if (auto* error = std::get_if<proto::ApiError>(&found)) return *error;
+  const auto& log = std::get<std::shared_ptr<DeploymentLog>>(found);
+  const bool promote = action == CanaryAction::promote;
+  log->request_canary(promote ? CanaryCommand::promote : CanaryCommand::abort);
+  log->warn(std::string("canary ") + (promote ? "promotion" : "abort") + " requested by " + actor.token_id,
+            {{"event", promote ? "canary_promote_requested" : "canary_abort_requested"}, {"actor", actor.token_id}});
+  auto status = log->analysis();
+  if (status.is_null()) status = nlohmann::json::object();
+  status["deployment_id"] = log->id();
+  status["requested"] = promote ? "promote" : "abort";
+  return status;
 }
 
 }  // namespace fical::agent::deploy

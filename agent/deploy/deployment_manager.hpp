@@ -63,6 +63,9 @@ class DeploymentManager : public DeploymentService {
   Result<EventsPage> events(const std::string& id, std::uint64_t from) override;
   Result<bool> logs(const LogsQuery& query, const std::function<bool(std::string_view)>& sink) override;
   Health health() override;
+  Result<nlohmann::json> canary_status(const std::string& app, const std::string& env) override;
+  Result<nlohmann::json> canary_command(const std::string& app, const std::string& env, CanaryAction action,
+                                        const Actor& actor) override;
   Result<std::vector<proto::Deployment>> deployments(const std::string& app, const std::string& env,
                                                      std::size_t limit) override;
   // maintenance_mode.cpp
@@ -76,11 +79,15 @@ class DeploymentManager : public DeploymentService {
     bool dry_run = false;
     Actor actor;
     std::string idempotency_key;
-    std::string env_source;    // rollbacks: "recorded" or "current"
+    std::string env_source{};  // rollbacks: "recorded" or "current"
     bool env_changed = false;  // rollbacks: today's env_file differs from the release's
     nlohmann::json env_preview = nullptr;  // dry runs: the env keys it would change (env_preview.hpp)
     std::optional<proto::PromotedFrom> promoted_from;  // promotions
+    bool canary = false;       // deploys: asked for a canary
+    std::string canary_steps{};  // and its steps ("10:5m,50:5m"), or the env's
   };
+  /// The running deployment of app/env whose canary runs, or the error to answer.
+  Result<std::shared_ptr<DeploymentLog>> running_canary(const std::string& app, const std::string& env);
   Result<proto::Deployment> start(const Start& request);
   proto::Deployment new_record(const Start& request);
   /// The plan and the registry's digests, recorded; nothing changes. Takes no lock.
@@ -88,7 +95,15 @@ class DeploymentManager : public DeploymentService {
   std::string new_deployment_id();
   /// On the deployment's own thread; gives `lease` back once the record is final.
   void run_deployment(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env,
-                      EnvLease lease);
+                      EnvLease lease, std::optional<store::CanaryState> resume_at = std::nullopt);
+  // canary_resume.cpp. Before reconcile marks unfinished deployments interrupted: those in
+  // their canary whose row is recorded and whose both colors still run, by deployment id.
+  std::map<std::string, store::CanaryState> resumable_canaries();
+  /// The deployment `log` records on a thread of its own (resumed at `resume_at` if given).
+  void launch_locked(std::shared_ptr<DeploymentLog> log, const config::App& app, const config::Environment& env,
+                     EnvLease lease, std::optional<store::CanaryState> resume_at = std::nullopt);
+  /// After reconcile: each of those runs again on a thread of its own, from its step.
+  void resume_canaries(const std::map<std::string, store::CanaryState>& resumable);
   /// With the env's lease held: stops its warm color if the window has passed.
   void retire_warm_color(const config::App& app, const config::Environment& env);
   void forget_finished_locked();

@@ -1,5 +1,7 @@
 #include "agent/deploy/deployment_run.hpp"
 
+#include "agent/deploy/canary_plan.hpp"
+
 #include "agent/deploy/source_resolve.hpp"
 #include "agent/deploy/step_error.hpp"
 
@@ -7,7 +9,8 @@ namespace fical::agent::deploy {
 namespace {
 
 PlanRequest request_of(const proto::Deployment& record) {
-  return {record.kind, record.version, record.id, record.env_source == "current", record.promoted_from};
+  return {record.kind,          record.version, record.id,          record.env_source == "current",
+          record.promoted_from, record.canary,  record.canary_steps};
 }
 
 /// A promotion runs the release it was accepted for, as recorded; why it cannot, or empty.
@@ -72,14 +75,31 @@ proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& l
     }
     facts.commit = checkout.resolution.commit;
   }
-  const auto plan = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  auto planned = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  plan_canary(planned, env, deps.config.nginx, {request.canary, request.canary_steps});
+  const auto& plan = planned;
   log.set_plan(to_json(plan), plan.target_color, plan.live_version);
   Executor executor(deps, log, plan, checkout.tree);
   return executor.run();
 }
 
-DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
-                        const config::Environment& env, const PlanRequest& request, std::string& source_error) {
+proto::DeploymentState resume_deployment(const ExecutorDeps& deps, DeploymentLog& log, const config::App& app,
+                                         const config::Environment& env, const store::CanaryState& at) {
+  auto request = request_of(log.snapshot(false));
+  auto state = deps.store.load_env(app.name, env.name);
+  // The plan as it was made: the same facts (the canary's containers are the target
+  // color's now, which the planner replaces as it did) and the commit the canary runs.
+  auto facts = gather_plan_facts(deps.docker, deps.store, app, env, state, request);
+  if (at.resume) facts.commit = at.resume->commit;
+  auto plan = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  plan_canary(plan, env, deps.config.nginx, {request.canary, request.canary_steps});
+  Executor executor(deps, log, plan);
+  return executor.resume_canary(at);
+}
+
+DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::NginxOptions& nginx,
+                        const config::App& app, const config::Environment& env, const PlanRequest& request,
+                        std::string& source_error) {
   auto state = store.load_env(app.name, env.name);
   auto facts = gather_plan_facts(docker, store, app, env, state, request);
   if (resolves_source(app, request)) {
@@ -90,7 +110,9 @@ DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, 
       source_error = e.what();
     }
   }
-  return plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  auto plan = plan_deployment(app, env, state, request.kind, request.version, request.deployment_id, facts);
+  plan_canary(plan, env, nginx, {request.canary, request.canary_steps});
+  return plan;
 }
 
 }  // namespace fical::agent::deploy

@@ -17,10 +17,17 @@ namespace fical::agent::deploy {
 proto::DeploymentState run_deployment(const ExecutorDeps& deps, DeploymentLog& log, const config::App& app,
                                       const config::Environment& env);
 
+/// After a restart: the deployment `log` records, which was in its canary at `at`, planned
+/// again and resumed at that step (Executor::resume_canary). When the plan no longer
+/// matches the canary (no canary, another color or version), it ends as an abort does.
+proto::DeploymentState resume_deployment(const ExecutorDeps& deps, DeploymentLog& log, const config::App& app,
+                                         const config::Environment& env, const store::CanaryState& at);
+
 /// A dry run's plan: what run_deployment would plan now. In build mode the ref is fetched
 /// and resolved (no tree is written); when that fails `source_error` says why and the
 /// built images keep the version as their tag. Throws DockerError when Docker does not answer.
-DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::App& app,
-                        const config::Environment& env, const PlanRequest& request, std::string& source_error);
+DeployPlan plan_dry_run(docker::DockerEngine& docker, store::StateStore& store, const config::NginxOptions& nginx,
+                        const config::App& app, const config::Environment& env, const PlanRequest& request,
+                        std::string& source_error);
 
 }  // namespace fical::agent::deploy

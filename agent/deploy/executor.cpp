@@ -53,11 +53,39 @@ std::string Executor::serving() const {
 }
 
 proto::DeploymentState Executor::run() {
+  return carry_out([&] {
+    preflight();
+    check_cancelled();
+    if (plan_.source) {  // resolved before planning (deployment_run.cpp)
+      build_images();
+      check_cancelled();
+    }
+    pull_images();
+    await_nginx_test();
+    check_required_env();
+    check_cancelled();
+    migrate_and_create();
+    check_cancelled();
+    start_new_color();
+    check_cancelled();
+    wait_until_healthy();
+    check_cancelled();
+    if (plan_.canary && live_running_) {
+      run_canary();
+    } else if (plan_.canary) {
+      log_.warn("no canary: " + plan_.live_version + " is not running to compare with; switching at once",
+                {{"event", "canary_skipped"}, {"reason", "stable_not_running"}});
+    }
+  });
+}
+
+proto::DeploymentState Executor::carry_out(const std::function<void()>& until_canary) {
   state_ = deps_.store.load_env(plan_.app, plan_.env);
   state_.in_flight_id = plan_.deployment_id;
   state_.in_flight_color = plan_.target_color;
   save_env_state();
   auto end = [&](proto::DeploymentState result, const std::string& reason) {
+    if (plan_.canary) end_canary(result, reason);
     state_.in_flight_id.clear();
     state_.in_flight_color.clear();
     try {
@@ -75,27 +103,18 @@ proto::DeploymentState Executor::run() {
     return result;
   };
   try {
-    preflight();
-    check_cancelled();
-    if (plan_.source) {  // resolved before planning (deployment_run.cpp)
-      build_images();
-      check_cancelled();
-    }
-    pull_images();
-    await_nginx_test();
-    check_required_env();
-    check_cancelled();
-    migrate_and_create();
-    check_cancelled();
-    start_new_color();
-    check_cancelled();
-    wait_until_healthy();
-    check_cancelled();
+    until_canary();
     switch_traffic();
     verify_through_nginx();
     record_new_release();
   } catch (const Cancelled&) {
     log_.warn("cancelled: cleaning up; " + serving());
+    if (switched_) {  // only a canary has traffic before the full switch
+      switch_back();
+      deps_.clock.sleep_for(plan_.drain);
+      remove_new_containers();
+      return end(proto::DeploymentState::cancelled, "cancelled during the canary; " + serving());
+    }
     remove_new_containers();
     return end(proto::DeploymentState::cancelled, "cancelled before the switch");
   } catch (const std::exception& e) {

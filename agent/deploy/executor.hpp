@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@
 namespace fical::agent::deploy {
 
 struct StepError;  // step_error.hpp
+}  // namespace fical::agent::deploy
+namespace fical::agent::canary {
+class AccessLogSource;  // access_log_source.hpp
+struct WindowSpec;      // window_stats.hpp
+}  // namespace fical::agent::canary
+namespace fical::agent::deploy {
 
 /// What the executor works with. `router` is null when no service is routed.
 struct ExecutorDeps {
@@ -34,6 +41,8 @@ struct ExecutorDeps {
   Host& host;  // probes, free disk, wall time, the agent's environment variables
   const config::Config& config;
   ContainerView* view = nullptr;  // refreshed for this env as the deployment ends
+  /// A canary's access log (nginx.access_log) from its end; unset: a LogFollower on it.
+  std::function<std::unique_ptr<canary::AccessLogSource>(const std::string& path)> open_access_log = nullptr;
 };
 
 /// Runs one deployment's plan on the calling thread. Not thread-safe; one per deployment.
@@ -44,8 +53,15 @@ class Executor {
 
   /// Runs every phase and finishes the log; returns the final state.
   proto::DeploymentState run();
+  /// After an agent restart mid-canary (canary_resume.cpp): takes over the canary's running
+  /// containers and the release it recorded in `at`, runs the canary again from the step
+  /// it was on (a fresh window at the same weight), then everything after as run() does.
+  proto::DeploymentState resume_canary(const store::CanaryState& at);
 
  private:
+  /// run() and resume_canary(): `until_canary`, the canary or not, then the switch, the
+  /// release recorded, drain and retire; every failure handled as the design says.
+  proto::DeploymentState carry_out(const std::function<void()>& until_canary);
   void preflight();
   /// env_file_vars_: today's env_file, or the env the release ran with (plan.rollback).
   void read_env_file();
@@ -84,6 +100,18 @@ class Executor {
   void start_new_color();
   void wait_until_healthy();
   void switch_traffic();
+  // executor_canary.cpp: the canary's steps instead of the full switch (plan_.canary).
+  // Returns once the canary passed its last step (or an operator promoted it); throws a
+  // StepError when it is aborted, Cancelled when the deployment is.
+  void run_canary(const store::CanaryState* resume_at = nullptr);
+  enum class StepEnd { passed, promote_now };
+  StepEnd run_canary_step(canary::AccessLogSource& log, std::size_t index, const canary::WindowSpec& spec);
+  /// Loads the split at `weight` percent (both colors) and returns who is which color.
+  canary::WindowSpec load_split(int weight);
+  /// As the deployment ends: the canary's outcome into the record, its store row cleared.
+  void end_canary(proto::DeploymentState result, const std::string& reason);
+  /// The canary's progress into the record, the store (durable) and the event stream.
+  void publish_canary(const nlohmann::json& verdict, std::chrono::milliseconds elapsed, bool durable);
   void verify_through_nginx();
   void record_new_release();
   void drain_old_color();
@@ -129,6 +157,11 @@ class Executor {
   bool switched_ = false;
   bool live_running_ = true;  // the live color's containers ran at preflight
   std::vector<router::UpstreamTarget> applied_;  // the upstreams the switch made live
+  store::CanaryState canary_;  // while the canary runs: what the store keeps of it
+  // Requests and errors per color of the canary's finished steps (metrics read the sums).
+  struct CanaryTotals {
+    std::uint64_t canary_requests = 0, canary_errors = 0, stable_requests = 0, stable_errors = 0;
+  } canary_totals_;
 };
 
 }  // namespace fical::agent::deploy

@@ -96,6 +96,15 @@ struct PromotionPlan {
   std::string of_deployment;  // the deployment that made the release live there
 };
 
+/// A canary instead of the full switch (canary_plan.hpp decides): after the health gate the
+/// new color gets each step's share of the requests, judged from nginx's access log.
+struct CanaryPlan {
+  std::vector<config::CanaryStep> steps;  // then 100
+  config::CanaryAnalysis analysis;
+  std::string access_log;  // nginx.access_log
+  std::string steps_from;  // "request", "env" or "default"
+};
+
 /// Everything a deployment of one environment will do, in order.
 struct DeployPlan {
   std::string deployment_id;
@@ -126,6 +135,8 @@ struct DeployPlan {
   std::chrono::milliseconds keep_warm{};
   std::string verify_path;
   int retain = 5;
+  std::optional<CanaryPlan> canary;  // none: the full switch at once
+  std::string canary_skipped;        // a canary was asked for, and why there is none
 };
 
 /// A container of the target color as Docker showed it before planning.

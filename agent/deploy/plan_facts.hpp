@@ -20,6 +20,8 @@ struct PlanRequest {
   std::string deployment_id;
   bool current_env = false;  // rollbacks
   std::optional<proto::PromotedFrom> promoted_from;  // promotions: the release run
+  bool canary = false;       // deploys: a canary asked for (canary_plan.hpp)
+  std::string canary_steps;  // its steps as asked; empty: the env's
 };
 
 /// Reads the store and inspects the target color's containers. `state` is the env state

@@ -64,6 +64,17 @@ nlohmann::json to_json(const DeployPlan& plan) {
   if (plan.promotion) {
     json["promotion"] = {{"from_env", plan.promotion->from_env}, {"of_deployment", plan.promotion->of_deployment}};
   }
+  if (plan.canary) {
+    auto steps = nlohmann::json::array();
+    for (const auto& step : plan.canary->steps) steps.push_back({{"weight", step.weight}, {"for_ms", step.duration.count()}});
+    const auto& a = plan.canary->analysis;
+    json["canary"] = {{"steps", steps},
+                      {"steps_from", plan.canary->steps_from},
+                      {"analysis", {{"max_error_ratio", a.max_error_ratio}, {"max_p95_ratio", a.max_p95_ratio},
+                                    {"min_requests", a.min_requests}}}};
+  } else if (!plan.canary_skipped.empty()) {
+    json["canary"] = {{"skipped", plan.canary_skipped}};
+  }
   if (plan.migration) {
     json["migration"] = {{"service", plan.migration->service},
                          {"image", plan.migration->image},

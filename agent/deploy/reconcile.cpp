@@ -5,6 +5,7 @@
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/plan.hpp"
 #include "agent/deploy/routes.hpp"
+#include "agent/router/canary_upstream.hpp"
 
 namespace fical::agent::deploy {
 std::vector<std::string> DeploymentManager::reconcile() {
@@ -20,8 +21,25 @@ std::vector<std::string> DeploymentManager::reconcile() {
     docker_answered_ = false;  // /healthz: Docker, not only reconciling, is what is missing
     throw;
   }
-  // Records left running by a crash, whatever the environment state says.
+  std::vector<router::UpstreamFile> common;
+  if (!deps_.config.nginx.access_log.empty()) {
+    common.push_back({std::string(router::kCommonFileName), router::render_canary_common()});
+    if (deps_.router) deps_.router->write_missing(common);
+  }
+  // A canary whose colors both still run resumes (canary_resume.cpp): its record, its
+  // split and its containers stay as they are; every other record left running by a
+  // crash is interrupted, whatever the environment state says.
+  const auto resumable = resumable_canaries();
+  auto resumes = [&](const std::string& app, const std::string& env) {
+    auto canary = deps_.store.load_canary(app, env);
+    return canary && resumable.count(canary->deployment_id) > 0;
+  };
   for (auto& d : deps_.store.unfinished_deployments()) {
+    if (resumable.count(d.id)) {
+      note("deployment " + d.id + " of " + d.app + "/" + d.env + " resumes its canary at step " +
+           std::to_string(resumable.at(d.id).step + 1));
+      continue;
+    }
     d.state = proto::DeploymentState::interrupted;
     d.error = "the agent stopped while this deployment was in the " + std::string(proto::to_string(d.phase)) +
               " phase";
@@ -34,6 +52,7 @@ std::vector<std::string> DeploymentManager::reconcile() {
     for (const auto& env : app.environments) {
       auto state = deps_.store.load_env(app.name, env.name);
       auto where = app.name + "/" + env.name;
+      if (resumes(app.name, env.name)) continue;  // the resumed deployment routes it
       docker::ContainerFilters filters;
       filters.labels = label_filters(app.name, env.name);  // every role: orphans are reported
       auto containers = deps_.docker.list_containers(filters);
@@ -49,6 +68,14 @@ std::vector<std::string> DeploymentManager::reconcile() {
             note(where + ": started live container " + name);
           }
         }
+      }
+      // 1b. A canary the agent stopped during is over: its deployment is interrupted and
+      //     its containers go below (3.), so nginx gets the live color's plain upstreams.
+      if (auto canary = deps_.store.load_canary(app.name, env.name)) {
+        deps_.store.clear_canary(app.name, env.name);
+        note(where + ": the canary of deployment " + canary->deployment_id + " (step " + std::to_string(canary->step + 1) +
+             ", " + std::to_string(canary->weight) + "% to " + canary->canary_version +
+             ") was interrupted: all traffic back to " + state.live_color);
       }
       // 2. nginx points at the live color (a crash between the switch and the record of
       //    the new release leaves it pointing at the new color), at the addresses its
@@ -115,6 +142,18 @@ std::vector<std::string> DeploymentManager::reconcile() {
       }
     }
   }
+  // With canaries configured _fical.conf is always there, as it is now: a site's
+  // access_log names its log_format (written first, so no nginx -t fails for it).
+  if (deps_.router && !common.empty()) {
+    try {
+      if (deps_.router->refresh_files([&] { return std::optional(common); })) {
+        note("wrote " + std::string(router::kCommonFileName) + " (the fical_canary log format)");
+      }
+    } catch (const std::exception& e) {
+      note("could not write " + std::string(router::kCommonFileName) + ": " + e.what());
+    }
+  }
+  resume_canaries(resumable);
   if (!reconciled_) route_keeper_->start();
   reconciled_ = true;
   return notes;

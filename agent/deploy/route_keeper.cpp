@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/deploy/canary_routes.hpp"
 #include "agent/deploy/naming.hpp"
 #include "agent/deploy/routes.hpp"
 
@@ -97,16 +98,14 @@ std::vector<std::string> RouteKeeper::refresh_all() {
       if (!deps_.router || deps_.busy(app.name, env.name)) continue;
       try {
         std::string color;
-        bool changed = deps_.router->refresh([&]() -> std::optional<std::vector<router::UpstreamTarget>> {
+        bool changed = deps_.router->refresh_env([&]() -> std::optional<router::EnvUpstreams> {
           // Asked again under the router's lock: a deployment that took the env since
           // routes it itself.
           if (deps_.busy(app.name, env.name)) return std::nullopt;
           auto state = deps_.store.load_env(app.name, env.name);
-          if (state.live_color.empty()) return std::nullopt;
           color = state.live_color;
-          auto targets = routed_upstreams(deps_.docker, app.name, env, color, state.live ? state.live->version : "");
-          if (targets.empty()) return std::nullopt;
-          return targets;
+          // The live color's files, or a recorded canary's split (canary_routes.hpp).
+          return env_upstream_files(deps_.docker, app.name, env, state, deps_.store.load_canary(app.name, env.name));
         });
         if (changed) {
           notes.push_back(app.name + "/" + env.name + ": upstreams follow the " + color + " containers again");

@@ -55,6 +55,28 @@ void DeploymentMetrics::record(const proto::Deployment& d) {
   if (d.state == proto::DeploymentState::rolled_back) {
     rollbacks_[{{"app", d.app}, {"env", d.env}, {"trigger", "automatic"}}] += 1;
   }
+  if (d.analysis.is_object()) {  // it ran a canary
+    auto result = d.analysis.value("state", "");
+    canary_verdicts_[{{"app", d.app}, {"env", d.env}, {"result", result},
+                      {"reason", result == "aborted" ? d.analysis.value("reason", "unknown") : std::string("none")}}] += 1;
+    if (auto totals = d.analysis.find("totals"); totals != d.analysis.end() && totals->is_object()) {
+      for (const char* color : {"canary", "stable"}) {
+        auto numbers = totals->value(color, nlohmann::json::object());
+        Labels labels{{"app", d.app}, {"env", d.env}, {"color", color}};
+        canary_requests_[labels] += numbers.value("requests", 0.0);
+        canary_errors_[labels] += numbers.value("errors", 0.0);
+      }
+    }
+  }
+}
+
+void DeploymentMetrics::render_canary_weights(std::string& out, const std::vector<CanaryWeight>& running) {
+  out += family_header("fical_canary_weight", "gauge",
+                       "Percent of the requests nginx sends to the canary of each environment running one.");
+  for (const auto& c : running) {
+    out += "fical_canary_weight" + api::render_labels({{"app", c.app}, {"env", c.env}}) + " " +
+           format_value(c.weight) + "\n";
+  }
 }
 
 void DeploymentMetrics::render(std::string& out, const std::vector<proto::AppSummary>& live) const {
@@ -70,6 +92,12 @@ void DeploymentMetrics::render(std::string& out, const std::vector<proto::AppSum
                    "Rollbacks: manual (asked for) or automatic (verify failed after the switch).", rollbacks_);
     render_histogram(out, "fical_health_gate_duration_seconds",
                      "Time the new containers took to pass (or fail) the health gate.", health_gates_);
+    render_counter(out, "fical_canary_verdicts_total",
+                   "Canaries that ended, by result (promoted, aborted, cancelled) and abort reason.", canary_verdicts_);
+    render_counter(out, "fical_canary_requests_total",
+                   "Requests the canary analysis counted over its steps, by color (canary, stable).", canary_requests_);
+    render_counter(out, "fical_canary_errors_total",
+                   "Of them, answered 5xx or not connected, by color.", canary_errors_);
   }
   out += family_header("fical_release_info", "gauge", "The live release of each environment (value 1).");
   for (const auto& app : live) {

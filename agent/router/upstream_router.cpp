@@ -13,12 +13,27 @@ std::optional<std::string> UpstreamRouter::current(const UpstreamTarget& target)
   return store::read_file(dir_ / upstream_file_name(target));
 }
 
+std::optional<std::string> UpstreamRouter::current_file(const std::string& name) const {
+  return store::read_file(dir_ / name);
+}
+
 int UpstreamRouter::write_missing(const std::vector<UpstreamTarget>& targets) {
   std::lock_guard lock(mutex_);
   int written = 0;
   for (const auto& target : targets) {
     if (current(target)) continue;
     store::write_file_atomic(dir_ / upstream_file_name(target), render_upstream(target));
+    ++written;
+  }
+  return written;
+}
+
+int UpstreamRouter::write_missing(const std::vector<UpstreamFile>& files) {
+  std::lock_guard lock(mutex_);
+  int written = 0;
+  for (const auto& file : files) {
+    if (current_file(file.name)) continue;
+    store::write_file_atomic(dir_ / file.name, file.text);
     ++written;
   }
   return written;
@@ -32,6 +47,31 @@ void UpstreamRouter::test_current() {
 void UpstreamRouter::apply(const std::vector<UpstreamTarget>& targets) {
   std::lock_guard lock(mutex_);
   apply_locked(wanted_locked(targets));
+}
+
+void UpstreamRouter::apply_env(const EnvUpstreams& env) {
+  std::lock_guard lock(mutex_);
+  apply_locked(wanted_locked(env));
+}
+
+bool UpstreamRouter::refresh_env(const std::function<std::optional<EnvUpstreams>()>& decide) {
+  std::lock_guard lock(mutex_);
+  auto env = decide();
+  if (!env) return false;
+  auto files = wanted_locked(*env);
+  if (!differs_locked(files)) return false;
+  apply_locked(files);
+  return true;
+}
+
+bool UpstreamRouter::refresh_files(const std::function<std::optional<std::vector<UpstreamFile>>()>& decide) {
+  std::lock_guard lock(mutex_);
+  auto wanted = decide();
+  if (!wanted) return false;
+  auto files = as_is(*wanted);
+  if (!differs_locked(files)) return false;
+  apply_locked(files);
+  return true;
 }
 
 bool UpstreamRouter::refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide) {
@@ -54,6 +94,25 @@ bool UpstreamRouter::differs_locked(const Files& files) const {
     if (store::read_file(path) != text) return true;
   }
   return false;
+}
+
+UpstreamRouter::Files UpstreamRouter::as_is(const std::vector<UpstreamFile>& files) const {
+  Files out;
+  for (const auto& f : files) out.emplace_back(dir_ / f.name, f.text);
+  return out;
+}
+
+UpstreamRouter::Files UpstreamRouter::wanted_locked(const EnvUpstreams& env) {
+  auto files = as_is(env.common);
+  if (!env.split.empty() && maintenance_.count({env.app, env.env}) == 0) {
+    auto split = as_is(env.split);
+    files.insert(files.end(), split.begin(), split.end());
+    files.emplace_back(dir_ / maintenance_file_name(env.app, env.env), std::nullopt);
+    return files;
+  }
+  auto plain = wanted_locked(env.targets);
+  files.insert(files.end(), plain.begin(), plain.end());
+  return files;
 }
 
 UpstreamRouter::Files UpstreamRouter::wanted_locked(const std::vector<UpstreamTarget>& targets) {

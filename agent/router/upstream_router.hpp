@@ -34,6 +34,24 @@ struct MaintenancePage {
   bool operator==(const MaintenancePage&) const = default;
 };
 
+/// One file of upstream_dir by name ("acc-prod-web.conf", "_fical.conf") and its text:
+/// what a canary split (canary_upstream.hpp) is written as.
+struct UpstreamFile {
+  std::string name;
+  std::string text;
+};
+
+/// What one environment's upstream files should be: `targets` as apply() writes them
+/// (its maintenance files included), or while a canary splits it, `split` (canary_routes.hpp)
+/// written as it is. An env in maintenance keeps its page: its targets are written, not
+/// its split. `common` files (_fical.conf) are written as they are in every case.
+struct EnvUpstreams {
+  std::string app, env;
+  std::vector<UpstreamTarget> targets;
+  std::vector<UpstreamFile> split;
+  std::vector<UpstreamFile> common;
+};
+
 /// Owns fical's files in upstream_dir. Thread-safe: one switch at a time, because
 /// `nginx -t` and the reload cover every environment's files at once.
 class UpstreamRouter {
@@ -44,16 +62,26 @@ class UpstreamRouter {
   /// Writes every target's file, tests and reloads nginx. On failure restores the files
   /// as they were (removing ones that did not exist) and throws RouterError.
   void apply(const std::vector<UpstreamTarget>& targets);
+  /// As apply, for one environment's files during a canary (EnvUpstreams says which).
+  void apply_env(const EnvUpstreams& env);
 
   /// Under the same lock as apply, so a refresh and a switch never interleave: asks `decide`
   /// for the targets (nullopt: leave them alone) and applies them when a file differs.
   /// Returns whether it changed anything; throws RouterError like apply.
   bool refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide);
+  /// refresh() for one environment's files (the route keeper: a canary's split or not).
+  bool refresh_env(const std::function<std::optional<EnvUpstreams>()>& decide);
+  /// refresh() for files given by name and text, written as they are (_fical.conf).
+  bool refresh_files(const std::function<std::optional<std::vector<UpstreamFile>>()>& decide);
+  /// The text of upstream_dir/name now, or std::nullopt.
+  std::optional<std::string> current_file(const std::string& name) const;
 
   /// Writes the files of targets that have none yet, without testing or reloading nginx:
   /// a site config can then name every upstream before anything is deployed. Returns how
   /// many it wrote.
   int write_missing(const std::vector<UpstreamTarget>& targets);
+  /// write_missing for files given by name and text (_fical.conf before the first nginx -t).
+  int write_missing(const std::vector<UpstreamFile>& files);
 
   /// The text of a target's file now, or std::nullopt when there is none.
   std::optional<std::string> current(const UpstreamTarget& target) const;
@@ -92,6 +120,8 @@ class UpstreamRouter {
   /// Each file's wanted text; nullopt: the file must not exist.
   using Files = std::vector<std::pair<std::filesystem::path, std::optional<std::string>>>;
   Files wanted_locked(const std::vector<UpstreamTarget>& targets);
+  Files wanted_locked(const EnvUpstreams& env);
+  Files as_is(const std::vector<UpstreamFile>& files) const;
   bool differs_locked(const Files& files) const;
   void apply_locked(const Files& files);
   /// Switches app/env's mode to `page` (nullopt: off) and applies; restores the mode on failure.

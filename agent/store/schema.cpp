@@ -44,6 +44,10 @@ const std::vector<std::string_view>& migrations() {
       R"(CREATE TABLE maintenance (
            app TEXT NOT NULL, env TEXT NOT NULL, message TEXT NOT NULL, retry_after INTEGER NOT NULL,
            since INTEGER NOT NULL, started_by TEXT NOT NULL, PRIMARY KEY (app, env)) WITHOUT ROWID;)",
+      // 4 -> 5: a canary in progress per environment (canary_store.cpp): step, weights,
+      // colors, so a restart mid-canary can put traffic back safely. `body` is its JSON.
+      R"(CREATE TABLE canary_state (
+           app TEXT NOT NULL, env TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (app, env)) WITHOUT ROWID;)",
   };
   return all;
 }

@@ -9,6 +9,7 @@
 //   audit                    the audit trail, in the order written (audit_trail.cpp)
 //   maintenance              envs in maintenance mode, and meta's verify secret
 //                            (env_maintenance.cpp)
+//   canary_state             a canary in progress per environment (canary_store.cpp)
 // Every multi-row change is one transaction, so a crash leaves all of it or none.
 // Events and audit records are group-committed (write_queue.cpp): queued, then written by one
 // commit thread in batches, each batch one transaction with synchronous=FULL; readers only
@@ -55,6 +56,26 @@ struct MaintenanceState {
   proto::TimePoint since{};
   std::string by;  // the token id
 };
+
+/// A canary in progress in one environment (canary_store.cpp): which deployment, which
+/// color is the canary, the step it is on and the weight nginx has, and the latest numbers.
+struct CanaryState {
+  std::string deployment_id;
+  std::string canary_color, canary_version;
+  std::string stable_color, stable_version;
+  int step = 0;        // 0-based index into the plan's steps
+  int steps = 0;       // how many steps the canary has (then 100%)
+  int weight = 0;      // the canary's percent nginx has now
+  std::int64_t step_length_ms = 0;
+  proto::TimePoint step_started{};
+  nlohmann::json verdict;  // the latest verdict_json of the step's window
+  // What a restart needs to resume it (canary_resume.cpp): the release it would record, as
+  // far as it is known before the switch (images, commit, env hash, secret versions).
+  // Never in the API: publish_canary leaves it out of the record's analysis.
+  std::optional<proto::Release> resume;
+};
+nlohmann::json to_json(const CanaryState& state);
+CanaryState canary_state_from_json(const nlohmann::json& json);
 
 /// How long deployment records (and their events) are kept: the newest `keep_deployments`
 /// of each environment, and/or those younger than `keep_days` (0: no age limit). A deployment
@@ -150,6 +171,11 @@ class StateStore {
   std::vector<proto::Deployment> unfinished_deployments();
   /// The deployment (not a dry run) an idempotency key made in one environment.
   std::optional<std::string> find_idempotent(const std::string& app, const std::string& env, const std::string& key);
+
+  // A canary in progress (canary_store.cpp): at most one per environment.
+  void save_canary(const std::string& app, const std::string& env, const CanaryState& state);
+  std::optional<CanaryState> load_canary(const std::string& app, const std::string& env);
+  void clear_canary(const std::string& app, const std::string& env);
 
   std::vector<proto::Release> load_releases(const std::string& app, const std::string& env);
   void save_releases(const std::string& app, const std::string& env,

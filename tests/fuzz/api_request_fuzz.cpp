@@ -32,6 +32,10 @@ struct EmptyService : DeploymentService {
   Result<EventsPage> events(const std::string&, std::uint64_t) override { return none(); }
   Result<bool> logs(const LogsQuery&, const std::function<bool(std::string_view)>&) override { return none(); }
   Health health() override { return {}; }
+  Result<nlohmann::json> canary_status(const std::string&, const std::string&) override { return none(); }
+  Result<nlohmann::json> canary_command(const std::string&, const std::string&, CanaryAction, const Actor&) override {
+    return none();
+  }
 };
 
 /// The handlers over an empty service, with one token ("fuzz") of every scope.

@@ -71,6 +71,10 @@ class ScriptedService final : public DeploymentService {
     return true;
   }
   Health health() override { return {.docker = true, .reconciled = true}; }
+  Result<nlohmann::json> canary_status(const std::string&, const std::string&) override { return unavailable(); }
+  Result<nlohmann::json> canary_command(const std::string&, const std::string&, CanaryAction, const Actor&) override {
+    return unavailable();
+  }
 
  private:
   static proto::ApiError unavailable() { return {proto::ErrorCode::unavailable, "no", {}}; }

@@ -287,3 +287,51 @@ TEST_CASE("maintenance on and off: PUT and DELETE of the env's maintenance, valu
     CHECK(bad.transport.requests.empty());
   }
 }
+
+TEST_CASE("deploy --canary --steps asks for a canary with those steps", "[client][canary]") {
+  TestProcess p;
+  p.transport.script.push_back({{202, "application/json", to_json(accepted_deployment()).dump()}, {}, false, false});
+  auto args = kDeploy;
+  args.insert(args.end(), {"--canary", "--steps", "10:5m,50:5m", "--no-wait"});
+  CHECK(p.run(args) == 0);
+  REQUIRE(p.transport.requests.size() == 1);
+  CHECK(nlohmann::json::parse(p.transport.requests[0].body) ==
+        nlohmann::json{{"version", "v3"}, {"canary", true}, {"canary_steps", "10:5m,50:5m"}});
+  TestProcess q;
+  auto steps_only = kDeploy;
+  steps_only.insert(steps_only.end(), {"--steps", "10:5m"});
+  CHECK(q.run(steps_only) == 2);
+  CHECK(q.transport.requests.empty());
+}
+
+TEST_CASE("canary status prints the step and numbers, promote and abort POST", "[client][canary]") {
+  nlohmann::json status{{"deployment_id", "dep-42"}, {"state", "running"}, {"step", 1}, {"steps", 2},
+                        {"weight", 10}, {"canary_version", "v3"}, {"canary_color", "green"},
+                        {"stable_version", "v2"}, {"stable_color", "blue"}, {"elapsed_ms", 1200},
+                        {"step_length_ms", 300000},
+                        {"verdict", {{"outcome", "not_enough_data"},
+                                     {"canary", {{"requests", 7}, {"errors", 1}, {"failed_connects", 0},
+                                                 {"error_ratio", 0.142857}, {"p95_ms", 3.5}}},
+                                     {"stable", {{"requests", 63}, {"errors", 0}, {"failed_connects", 0},
+                                                 {"error_ratio", 0.0}, {"p95_ms", 2.0}}}}}};
+  TestProcess p;
+  p.transport.script.push_back({{200, "application/json", status.dump()}, {}, false, false});
+  CHECK(p.run({"canary", "status", "--app", "web", "--env", "staging"}) == 0);
+  CHECK(p.transport.requests.at(0).target == "/v1/apps/web/envs/staging/canary");
+  CHECK(p.transport.requests.at(0).method == "GET");
+  CHECK(p.out.str().find("step 1 of 2, 10% to v3 (green)") != std::string::npos);
+  CHECK(p.out.str().find("canary: 7 requests, 1 errors (14.29%)") != std::string::npos);
+  TestProcess a;
+  a.transport.script.push_back({{202, "application/json", status.dump()}, {}, false, false});
+  CHECK(a.run({"canary", "abort", "--app", "web", "--env", "staging", "--json"}) == 0);
+  CHECK(a.transport.requests.at(0).target == "/v1/apps/web/envs/staging/canary/abort");
+  CHECK(a.transport.requests.at(0).method == "POST");
+  TestProcess none;
+  none.transport.script.push_back(
+      {{404, "application/json", R"({"error":{"code":"not_found","message":"no canary runs in web/staging"}})"},
+       {},
+       false,
+       false});
+  CHECK(none.run({"canary", "status", "--app", "web", "--env", "staging"}) == 3);
+  CHECK(none.run({"canary", "frobnicate", "--app", "web", "--env", "staging"}) == 2);
+}

@@ -89,10 +89,23 @@ class FakeDeploymentService final : public DeploymentService {
     in_maintenance = false;
     return was;
   }
+  Result<nlohmann::json> canary_status(const std::string& app, const std::string& env) override {
+    if (auto missing = find(app, env)) return *missing;
+    if (!canary_running) return proto::ApiError{proto::ErrorCode::not_found, "no canary runs", {}};
+    return nlohmann::json{{"deployment_id", "d-1"}, {"step", 1}, {"weight", 10}};
+  }
+  Result<nlohmann::json> canary_command(const std::string& app, const std::string& env, CanaryAction action,
+                                        const Actor&) override {
+    auto status = canary_status(app, env);
+    if (std::holds_alternative<nlohmann::json>(status)) last_canary_action = action;
+    return status;
+  }
 
   bool docker_up = true;
   bool reconciled = true;
   bool running = false;
+  bool canary_running = false;
+  std::optional<CanaryAction> last_canary_action;
   std::optional<DeployCommand> last_deploy;
   std::optional<RollbackCommand> last_rollback;
   std::optional<MaintenanceCommand> last_maintenance;

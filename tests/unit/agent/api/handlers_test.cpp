@@ -373,3 +373,33 @@ TEST_CASE("maintenance on and off: scope deploy, validated at the edge, audited"
   CHECK(puts == 11);
   CHECK(deletes == 3);
 }
+
+TEST_CASE("canary status reads, promote and abort need the deploy scope", "[api][canary]") {
+  Fixture f;
+  CHECK(f.call("GET", "/v1/apps/web/envs/staging/canary", "read-secret").status == 404);  // none runs
+  f.service.canary_running = true;
+  auto status = f.call("GET", "/v1/apps/web/envs/staging/canary", "read-secret");
+  CHECK(status.status == 200);
+  CHECK(nlohmann::json::parse(status.body)["weight"] == 10);
+  CHECK(f.call("POST", "/v1/apps/web/envs/staging/canary/abort", "read-secret").status == 403);
+  CHECK_FALSE(f.service.last_canary_action);
+  CHECK(f.call("POST", "/v1/apps/web/envs/staging/canary/promote", "deploy-secret").status == 202);
+  CHECK(f.service.last_canary_action == CanaryAction::promote);
+  CHECK(f.call("POST", "/v1/apps/web/envs/staging/canary/abort", "deploy-secret").status == 202);
+  CHECK(f.service.last_canary_action == CanaryAction::abort);
+  CHECK(f.audited.back().outcome == "accepted");
+}
+
+TEST_CASE("a deploy passes canary and canary_steps, canary_steps alone is refused", "[api][canary]") {
+  Fixture f;
+  auto ok = f.call("POST", "/v1/apps/web/envs/staging/deployments", "deploy-secret",
+                   R"({"version":"v2","canary":true,"canary_steps":"10:5m,50:5m"})");
+  CHECK(ok.status == 202);
+  REQUIRE(f.service.last_deploy);
+  CHECK(f.service.last_deploy->request.canary);
+  CHECK(f.service.last_deploy->request.canary_steps == "10:5m,50:5m");
+  auto alone = f.call("POST", "/v1/apps/web/envs/staging/deployments", "deploy-secret",
+                      R"({"version":"v2","canary_steps":"10:5m"})");
+  CHECK(alone.status == 400);
+  CHECK(nlohmann::json::parse(alone.body)["error"]["message"] == "canary_steps: needs canary: true");
+}

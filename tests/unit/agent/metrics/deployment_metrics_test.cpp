@@ -142,3 +142,31 @@ TEST_CASE("histogram: le is an upper bound, inclusive", "[metrics]") {
   CHECK(format_value(0.1) == "0.1");
   CHECK(format_value(1e21) == "1e+21");
 }
+
+TEST_CASE("deployment metrics: canary verdicts, per-color counts and the live weight", "[metrics][canary]") {
+  DeploymentMetrics metrics;
+  auto aborted = finished("web", "prod", proto::DeploymentState::rolled_back);
+  aborted.analysis = {{"state", "aborted"}, {"reason", "error_ratio"},
+                      {"totals", {{"canary", {{"requests", 40}, {"errors", 9}}},
+                                  {"stable", {{"requests", 360}, {"errors", 1}}}}}};
+  metrics.record(aborted);
+  auto promoted = finished("web", "prod", proto::DeploymentState::succeeded);
+  promoted.analysis = {{"state", "promoted"},
+                       {"totals", {{"canary", {{"requests", 100}, {"errors", 0}}},
+                                   {"stable", {{"requests", 400}, {"errors", 0}}}}}};
+  metrics.record(promoted);
+  metrics.record(finished("web", "prod", proto::DeploymentState::succeeded));  // blue-green: no canary
+  auto text = render(metrics);
+  DeploymentMetrics::render_canary_weights(text, {{"web", "staging", 10}});
+  auto scrape = parse_prometheus_text(text);
+  CHECK(prom_value(scrape, "fical_canary_verdicts_total",
+                   {{"app", "web"}, {"env", "prod"}, {"result", "aborted"}, {"reason", "error_ratio"}}) == 1);
+  CHECK(prom_value(scrape, "fical_canary_verdicts_total",
+                   {{"app", "web"}, {"env", "prod"}, {"result", "promoted"}, {"reason", "none"}}) == 1);
+  CHECK(scrape.at("fical_canary_verdicts_total").samples.size() == 2);
+  CHECK(prom_value(scrape, "fical_canary_requests_total", {{"app", "web"}, {"env", "prod"}, {"color", "canary"}}) == 140);
+  CHECK(prom_value(scrape, "fical_canary_errors_total", {{"app", "web"}, {"env", "prod"}, {"color", "canary"}}) == 9);
+  CHECK(prom_value(scrape, "fical_canary_errors_total", {{"app", "web"}, {"env", "prod"}, {"color", "stable"}}) == 1);
+  CHECK(scrape.at("fical_canary_weight").type == "gauge");
+  CHECK(prom_value(scrape, "fical_canary_weight", {{"app", "web"}, {"env", "staging"}}) == 10);
+}

@@ -163,6 +163,23 @@ TEST_CASE("a database of every earlier schema version migrates to the current on
     store.save_maintenance("web", "prod", {"back soon", 120, at(3), "ssm-deploy"});
     CHECK(store.load_maintenance("web", "prod")->message == "back soon");
     CHECK(store.verify_secret().size() == 32);
+    // Version 5's canary_state: empty after the migration, and it keeps a canary.
+    CHECK_FALSE(store.load_canary("web", "prod"));
+    CanaryState canary;
+    canary.deployment_id = "d-1";
+    canary.canary_color = "green";
+    canary.stable_color = "blue";
+    canary.step = 1;
+    canary.weight = 50;
+    canary.verdict = {{"outcome", "pass"}};
+    store.save_canary("web", "prod", canary);
+    auto loaded = store.load_canary("web", "prod");
+    REQUIRE(loaded);
+    CHECK(loaded->weight == 50);
+    CHECK(loaded->step == 1);
+    CHECK(loaded->verdict["outcome"] == "pass");
+    store.clear_canary("web", "prod");
+    CHECK_FALSE(store.load_canary("web", "prod"));
   }
 }
 
