@@ -99,9 +99,10 @@ void Agent::start() {
   }
 }
 
-void Agent::restart(int signal) {
+void Agent::restart(int signal, const std::function<void()>& while_down) {
   process_->stop(signal, 15s);
   process_.reset();
+  if (while_down) while_down();
   start();
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,9 +60,9 @@ class Agent {
   /// `extra_yaml` is appended to the config (e.g. a tls: block); `body_yaml` holds docker,
   /// nginx and apps.
   explicit Agent(const std::string& extra_yaml = "", const std::string& body_yaml = config_only_yaml());
-  /// Sends `signal` (SIGKILL: a crash), waits for the exit, starts again with the same
-  /// config, state and addresses.
-  void restart(int signal);
+  /// Sends `signal` (SIGKILL: a crash), waits for the exit, runs `while_down` if given,
+  /// starts again with the same config, state and addresses.
+  void restart(int signal, const std::function<void()>& while_down = nullptr);
   std::string http_url() const;
   std::string unix_url() const;
   const std::filesystem::path& dir() const { return dir_.path(); }
