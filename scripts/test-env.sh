@@ -33,7 +33,7 @@ network_subnet=10.89.$subnet_octet.0/24
 dns_stub_ip=10.89.$subnet_octet.2
 nginx_prefix=$dir/nginx
 nginx_pid=$nginx_prefix/nginx.pid
-test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify v3-needsenv v3-flaky)
+test_tags=(v1 v2 v3 v3-unhealthy v3-crash v3-badmigrate v3-badverify v3-needsenv v3-flaky v3-laggy)
 
 log() { echo "test-env: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -212,6 +212,7 @@ build_images() {
       *-badmigrate) args+=(--build-arg MIGRATE_FAIL=1) ;;
       *-badverify) args+=(--build-arg VERIFY_FAIL=1) ;;
       *-flaky) args+=(--build-arg FAIL_PERCENT=30) ;;
+      *-laggy) args+=(--build-arg LAG_SECONDS=0.3) ;;
       *-needsenv) args+=(--build-arg "REQUIRED_ENV=APP_SECRET APP_REGION") ;;
     esac
     dockercli build -q "${args[@]}" -t "fical-test-app:$tag" -t "$registry/fical/test-app:$tag" \

@@ -1,7 +1,8 @@
 // Canary deployments through the real engine, Docker and nginx, under load from many
 // cookie clients (a client's color is sticky, so shares only show over many clients):
 // a good canary goes 10% -> 50% -> 100% with each step's measured share within 5 points,
-// and a canary answering 500 for part of its requests is aborted in its first step.
+// a canary answering 500 for part of its requests is aborted in its first step, and one
+// 300 ms slower is aborted on its p95, once it has min_requests and not before.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -206,5 +207,37 @@ TEST_CASE("a canary answering 500 for part of its requests is aborted in its fir
   CHECK(failed <= static_cast<int>(samples.size() / 10 + 5));
   CHECK(s.h.settled_on("v1"));
   CHECK(s.h.containers("web-green").empty());
+  CHECK_FALSE(s.h.store().load_canary(s.h.app(), "prod"));
+}
+
+TEST_CASE("a canary 300 ms slower is aborted on p95, only once it has min_requests", "[canary]") {
+  CanarySite s;
+  auto& analysis = s.h.config().apps[0].environments[0].canary->analysis;
+  analysis.max_p95_ratio = 3.0;  // stable's p95 is a few ms: 300 ms is far past 3x, even on a busy host
+  analysis.min_requests = 20;
+  REQUIRE(s.deploy("v1").state == DeploymentState::succeeded);
+  REQUIRE(s.h.settled_on("v1"));
+  CookieLoad load(s.h.nginx_port(), s.h.path() + "cgi-bin/laggy");
+  auto slow = s.deploy("v3-laggy");
+  auto samples = load.stop();
+  INFO(events_text(slow));
+  REQUIRE(slow.state == DeploymentState::rolled_back);
+  auto aborted = s.events(slow, "canary_aborted");
+  REQUIRE(aborted.size() == 1);
+  CHECK(aborted[0]["reason"] == "p95_ratio");
+  CHECK(aborted[0]["step"] == 1);
+  const auto& canary = aborted[0]["verdict"]["canary"];
+  CAPTURE(aborted[0]["verdict"].dump());
+  // Judged only once it had min_requests: none of the windows before said more than
+  // not enough data, and the aborting one had them.
+  CHECK(canary["requests"].get<int>() >= 20);
+  CHECK(canary["p95_ms"].get<double>() >= 250.0);
+  for (const auto& window : s.events(slow, "canary_window")) {
+    if (window["verdict"]["canary"]["requests"].get<int>() < 20) CHECK(window["verdict"]["outcome"] == "not_enough_data");
+  }
+  int failed = 0;
+  for (const auto& sample : samples) failed += sample.status != 200;
+  CHECK(failed == 0);  // slow is not failed
+  CHECK(s.h.settled_on("v1"));
   CHECK_FALSE(s.h.store().load_canary(s.h.app(), "prod"));
 }
