@@ -54,7 +54,17 @@ struct Round {
   int failed_total = 0;        // non-200 answers over the whole deployment
   int requests = 0;
   std::string reason;
+  // The baseline, from the same samples: when the clients had seen the decisive 500, the
+  // first at which no later answers could keep the canary under max_error_ratio at
+  // min_requests (what the analysis cannot decide before), and the abort after it.
+  double to_decisive_ms = 0;
+  double reaction_ms = 0;
 };
+
+// The decisive error's number: the first count of 500s above max_error_ratio of min_requests.
+int decisive_errors(const agent::config::CanaryAnalysis& a) {
+  return static_cast<int>(a.max_error_ratio * static_cast<double>(a.min_requests)) + 1;
+}
 
 Round run_round(int round) {
   EngineHarness h;
@@ -102,15 +112,20 @@ Round run_round(int round) {
       r.reason = e.data.value("reason", "");
     }
   }
-  std::optional<proto::TimePoint> first_bad;
+  std::optional<proto::TimePoint> first_bad, decisive;
   for (const auto& [time, status] : samples) {
     ++r.requests;
     if (status == 200) continue;
     ++r.failed_total;
     if (!first_bad) first_bad = time;
+    if (!decisive && r.failed_total == decisive_errors(policy.analysis)) decisive = time;
     if (time <= aborted) ++r.failed_meanwhile;
   }
   if (first_bad && aborted.time_since_epoch().count() > 0) r.to_abort_ms = static_cast<double>((aborted - *first_bad).count());
+  if (first_bad && decisive) {
+    r.to_decisive_ms = static_cast<double>((*decisive - *first_bad).count());
+    r.reaction_ms = static_cast<double>((aborted - *decisive).count());
+  }
   return r;
 }
 
@@ -127,16 +142,23 @@ int main(int argc, char** argv) {
       return 2;
     }
     const auto& r = results.back();
-    std::printf("round %d: abort %s after the first 500 in %.0f ms; %d failed meanwhile, %d failed of %d requests\n",
-                i + 1, r.reason.c_str(), r.to_abort_ms, r.failed_meanwhile, r.failed_total, r.requests);
+    std::printf("round %d: abort %s after the first 500 in %.0f ms (the decisive 500 came at %.0f ms, the abort %.0f ms "
+                "after it); %d failed meanwhile, %d failed of %d requests\n",
+                i + 1, r.reason.c_str(), r.to_abort_ms, r.to_decisive_ms, r.reaction_ms, r.failed_meanwhile,
+                r.failed_total, r.requests);
   }
-  std::vector<double> times;
+  std::vector<double> times, reactions;
   int worst = 0;
   for (const auto& r : results) {
     times.push_back(r.to_abort_ms);
+    reactions.push_back(r.reaction_ms);
     worst = std::max(worst, r.failed_meanwhile);
   }
   std::sort(times.begin(), times.end());
+  std::sort(reactions.begin(), reactions.end());
+  std::printf("from the decisive 500 to the abort (the baseline: what no analysis can decide before): median %.0f ms, "
+              "worst %.0f ms\n",
+              reactions[reactions.size() / 2], reactions.back());
   std::printf("canary abort at 10%% weight, 50 req/s, 30%% of the canary's answers 500 (min_requests 50, "
               "max_error_ratio 0.05): median %.0f ms, worst %.0f ms; at most %d requests failed before the abort\n",
               times[times.size() / 2], times.back(), worst);
