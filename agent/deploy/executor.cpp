@@ -357,8 +357,31 @@ void Executor::run_migration() {
 }
 
 void Executor::migrate_and_create() {
-  if (plan_.migration) staging_ = std::async(std::launch::async, [this] { create_staged_containers(); });
+  if (plan_.migration) {
+    staging_ = std::async(std::launch::async, [this] {
+      remove_stale_staged();
+      create_staged_containers();
+    });
+  } else {
+    remove_stale_staged();
+  }
   run_migration();
+}
+
+void Executor::remove_stale_staged() {
+  // A kill while Docker created one can leave it after reconcile looked (the create
+  // finished after the restart's list): it has an earlier deployment's staging name.
+  docker::ContainerFilters filters;
+  filters.labels = label_filters(plan_.app, plan_.env, "app");
+  for (const auto& c : deps_.docker.list_containers(filters)) {
+    for (const auto& planned : plan_.containers) {
+      if (c.name.rfind(planned.name + "--", 0) == 0 && c.name != staging_name(planned.name, plan_.deployment_id)) {
+        deps_.docker.remove_container(c.id, true);
+        log_.info("removed " + c.name + ", left by an interrupted deployment",
+                  {{"event", "stale_removed"}, {"container", c.name}});
+      }
+    }
+  }
 }
 
 void Executor::await_staged(bool quietly) {

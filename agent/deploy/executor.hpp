@@ -94,6 +94,8 @@ class Executor {
   /// start_new_color awaits the creation (its error is the start phase's).
   void migrate_and_create();
   void create_staged_containers();
+  /// Staged containers of earlier deployments of this env (a crash mid-create), removed.
+  void remove_stale_staged();
   /// Waits for the creation; rethrows its error unless `quietly`.
   void await_staged(bool quietly);
   void join_networks(const ContainerPlan& c, const std::string& id);

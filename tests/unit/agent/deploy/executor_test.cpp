@@ -802,3 +802,26 @@ TEST_CASE("manager: maintenance on is recorded and shown, off restores the plain
   REQUIRE(std::holds_alternative<proto::ApiError>(unknown));
   CHECK(std::get<proto::ApiError>(unknown).code == proto::ErrorCode::not_found);
 }
+
+TEST_CASE("executor: a staged container an interrupted deployment left is removed by the next", "[executor]") {
+  Harness h;
+  h.deploy_v1();
+  // What a kill while Docker created it leaves, after reconcile had looked.
+  agent::docker::ContainerSpec left;
+  left.name = "web-prod-api-green--d-old";
+  left.image = "r/web:v1";
+  left.labels = agent::deploy::container_labels("web", "prod", "api", "green", "v2", "d-old");
+  h.docker.create_container(left);
+  REQUIRE(h.docker.container("web-prod-api-green--d-old"));
+  h.docker.add_registry_image("r/web:v2");
+  REQUIRE(h.run("v2") == DeploymentState::succeeded);
+  CHECK_FALSE(h.docker.container("web-prod-api-green--d-old"));
+  bool reported = false;
+  for (const auto& e : h.record.events) {
+    reported = reported || (e.data.is_object() && e.data.value("event", "") == "stale_removed" &&
+                            e.data.value("container", "") == "web-prod-api-green--d-old");
+  }
+  CHECK(reported);
+  CHECK(h.docker.container("web-prod-api-green")->state.running);
+  CHECK(h.docker.container("web-prod-api-blue"));  // v1's, retained
+}
