@@ -3,11 +3,6 @@
 // nginx. Reports the time from the first bad answer the clients saw to the abort (the
 // canary_aborted event) and the requests that failed meanwhile, over several rounds.
 // Needs the test environment (FICAL_TEST_ENV); run by scripts/bench/canary-abort.sh.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/deploy/http_probe.hpp"
 #include "agent/router/canary_upstream.hpp"
 #include "tests/integration/deploy/engine_harness.hpp"
 
@@ -25,27 +21,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// The status of a GET through nginx as the cookie client `client` (0: no answer).
 int get_status(std::uint16_t port, const std::string& path, int client) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string text;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    auto request = "GET " + path + " HTTP/1.0\r\nHost: bench\r\nCookie: fical_canary=client-" +
-                   std::to_string(client) + "\r\n\r\n";
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t got;
-      while ((got = ::recv(fd, buffer, sizeof buffer, 0)) > 0) text.append(buffer, static_cast<std::size_t>(got));
-    }
-  }
-  ::close(fd);
-  return text.rfind("HTTP/1.", 0) == 0 && text.size() > 12 ? std::stoi(text.substr(9, 3)) : 0;
+  return agent::deploy::http_probe(
+             "127.0.0.1", port, path, 5s,
+             {{"Cookie", std::string(agent::router::kCanaryCookie) + "=client-" + std::to_string(client)}})
+      .status;
 }
 
 struct Round {

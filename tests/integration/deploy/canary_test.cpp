@@ -3,11 +3,6 @@
 // a good canary goes 10% -> 50% -> 100% with each step's measured share within 5 points,
 // a canary answering 500 for part of its requests is aborted in its first step, and one
 // 300 ms slower is aborted on its p95, once it has min_requests and not before.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -17,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/deploy/http_probe.hpp"
 #include "agent/router/canary_upstream.hpp"
 #include "tests/integration/deploy/engine_harness.hpp"
 
@@ -27,33 +23,14 @@ using proto::DeploymentState;
 
 namespace {
 
-/// GET through nginx as the cookie client `client`, HTTP/1.0; status and body (0: no answer).
+/// GET through nginx as the cookie client `client`; status and body (0: no answer).
 std::pair<int, std::string> get_as(std::uint16_t port, const std::string& path, int client) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return {0, {}};
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string text;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    auto request = "GET " + path + " HTTP/1.0\r\nHost: canary.test\r\nCookie: fical_canary=client-" +
-                   std::to_string(client) + "\r\n\r\n";
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t got;
-      while ((got = ::recv(fd, buffer, sizeof buffer, 0)) > 0) text.append(buffer, static_cast<std::size_t>(got));
-    }
-  }
-  ::close(fd);
-  auto split = text.find("\r\n\r\n");
-  if (text.rfind("HTTP/1.", 0) != 0 || split == std::string::npos) return {0, {}};
-  auto body = text.substr(split + 4);
+  auto answer = agent::deploy::http_probe(
+      "127.0.0.1", port, path, 5s,
+      {{"Cookie", std::string(agent::router::kCanaryCookie) + "=client-" + std::to_string(client)}});
+  auto body = answer.body;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
-  return {std::stoi(text.substr(9, 3)), body};
+  return {answer.status, body};
 }
 
 /// One answer the load saw, at wall time.
