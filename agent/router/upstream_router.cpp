@@ -58,35 +58,32 @@ bool UpstreamRouter::refresh_env(const std::function<std::optional<EnvUpstreams>
   std::lock_guard lock(mutex_);
   auto env = decide();
   if (!env) return false;
-  auto files = wanted_locked(*env);
-  if (!differs_locked(files)) return false;
-  apply_locked(files);
-  return true;
+  return apply_if_differs_locked(wanted_locked(*env));
 }
 
 bool UpstreamRouter::refresh_files(const std::function<std::optional<std::vector<UpstreamFile>>()>& decide) {
   std::lock_guard lock(mutex_);
   auto wanted = decide();
   if (!wanted) return false;
-  auto files = as_is(*wanted);
-  if (!differs_locked(files)) return false;
-  apply_locked(files);
-  return true;
+  return apply_if_differs_locked(as_is(*wanted));
 }
 
 bool UpstreamRouter::refresh(const std::function<std::optional<std::vector<UpstreamTarget>>()>& decide) {
   std::lock_guard lock(mutex_);
   auto targets = decide();
   if (!targets) return false;
-  auto files = wanted_locked(*targets);
-  if (!differs_locked(files)) return false;
-  apply_locked(files);
-  return true;
+  return apply_if_differs_locked(wanted_locked(*targets));
 }
 
 bool UpstreamRouter::differs(const std::vector<UpstreamTarget>& targets) {
   std::lock_guard lock(mutex_);
   return differs_locked(wanted_locked(targets));
+}
+
+bool UpstreamRouter::apply_if_differs_locked(const Files& files) {
+  if (!differs_locked(files)) return false;
+  apply_locked(files);
+  return true;
 }
 
 bool UpstreamRouter::differs_locked(const Files& files) const {

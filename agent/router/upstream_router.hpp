@@ -124,6 +124,8 @@ class UpstreamRouter {
   Files as_is(const std::vector<UpstreamFile>& files) const;
   bool differs_locked(const Files& files) const;
   void apply_locked(const Files& files);
+  /// The refreshes' end: applies `files` when one differs from what is there; whether it did.
+  bool apply_if_differs_locked(const Files& files);
   /// Switches app/env's mode to `page` (nullopt: off) and applies; restores the mode on failure.
   void switch_maintenance(const std::string& app, const std::string& env, std::optional<MaintenancePage> page,
                           const std::vector<UpstreamTarget>& targets);
